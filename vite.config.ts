@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const port = Number(process.env.PORT ?? 4173);
+
+export default defineConfig({
+  plugins: [svelte()],
+  // The sample corpus and icons are served as-is from static/.
+  publicDir: 'static',
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  // transformers.js and onnxruntime-web locate their .wasm files relative to their own modules;
+  // pre-bundling them in dev breaks that.
+  optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+  server: { port },
+  preview: { port, strictPort: true },
+});
