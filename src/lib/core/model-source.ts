@@ -1,0 +1,22 @@
+/** Where model files come from: the `models=` mirror when given, else the Hugging Face hub. */
+export interface ModelSource {
+  /** Base URL with a trailing slash, or undefined for the hub. */
+  mirror: string | undefined;
+  /** Why the models= parameter was ignored, if it was. */
+  problem?: string;
+}
+
+export function parseModelSource(param: string | null): ModelSource {
+  if (param === null || param.trim() === '') return { mirror: undefined };
+  try {
+    const url = new URL(param);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(url.protocol);
+    const href = url.href.endsWith('/') ? url.href : `${url.href}/`;
+    return { mirror: href };
+  } catch {
+    return {
+      mirror: undefined,
+      problem: `The models= parameter “${param}” is not an http(s) address, so models come from the Hugging Face hub. Fix the link to use a mirror.`,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { VectorIndex } from './vector-index';
+
+const unit = (...v: number[]) => Float32Array.from(v);
+
+describe('VectorIndex', () => {
+  test('finds the nearest chunks across documents with their ordinals', () => {
+    const index = new VectorIndex(2, 1);
+    index.add('a', 0, Float32Array.from([1, 0, 0, 1]));
+    index.add('b', 0, Float32Array.from([0.7, 0.7, -1, 0]));
+    expect(index.size).toBe(4);
+    expect(index.documentCount).toBe(2);
+    const hits = index.search(unit(1, 0.1), 2);
+    expect(hits.map((h) => [h.docId, h.ordinal])).toEqual([
+      ['a', 0],
+      ['b', 0],
+    ]);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+  });
+
+  test('removing a document drops all its rows and keeps the others searchable', () => {
+    const index = new VectorIndex(2);
+    index.add('a', 0, Float32Array.from([1, 0, 0.9, 0.1]));
+    index.add('b', 0, Float32Array.from([0, 1]));
+    index.add('c', 5, Float32Array.from([1, 0.05]));
+    expect(index.remove('a')).toBe(2);
+    expect(index.remove('a')).toBe(0);
+    expect(index.has('a')).toBe(false);
+    expect(index.size).toBe(2);
+    const hits = index.search(unit(1, 0), 5);
+    expect(hits.map((h) => [h.docId, h.ordinal])).toEqual([
+      ['c', 5],
+      ['b', 0],
+    ]);
+  });
+
+  test('grows past its initial capacity without losing vectors', () => {
+    const index = new VectorIndex(3, 2);
+    for (let i = 0; i < 100; i++) index.add(`d${i}`, 0, Float32Array.from([i, 1, 0]));
+    expect(index.size).toBe(100);
+    expect(index.search(unit(1, 0, 0), 1)[0]!.docId).toBe('d99');
+    expect(index.byteLength).toBeGreaterThanOrEqual(100 * 3 * 4);
+  });
+
+  test('rejects vectors that do not fit its dimension', () => {
+    const index = new VectorIndex(4);
+    expect(() => index.add('x', 0, new Float32Array(6))).toThrow('not a multiple of 4');
+    expect(() => new VectorIndex(0)).toThrow('Invalid dimension');
+  });
+
+  test('clear empties it', () => {
+    const index = new VectorIndex(2);
+    index.add('a', 0, unit(1, 0));
+    index.clear();
+    expect(index.size).toBe(0);
+    expect(index.search(unit(1, 0), 3)).toEqual([]);
+  });
+});
