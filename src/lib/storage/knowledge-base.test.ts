@@ -1,0 +1,190 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { openDB } from 'idb';
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { ChunkRecord, DocumentRecord } from '../core/documents';
+import { SCHEMA_VERSION, openGroundedDB } from './db';
+import { EmbeddingModelMismatchError, KnowledgeBase, toVectorBlocks } from './knowledge-base';
+import { VECTOR_BLOCK_ROWS } from './schema';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+function makeDoc(id: string, chunks: number, dim = 4, modelId = 'test/model') {
+  const document: DocumentRecord = {
+    id,
+    name: `${id}.md`,
+    size: 100,
+    format: 'markdown',
+    addedAt: Date.now(),
+    chunkCount: chunks,
+    charCount: chunks * 10,
+    contentHash: `hash-${id}`,
+    modelId,
+    chunking: { targetTokens: 200, overlapTokens: 40 },
+    warnings: [],
+  };
+  const records: ChunkRecord[] = Array.from({ length: chunks }, (_, ordinal) => ({
+    docId: id,
+    ordinal,
+    start: ordinal * 10,
+    end: ordinal * 10 + 10,
+    text: `chunk ${ordinal} of ${id}`,
+    headingPath: ['Title'],
+    tokens: 5,
+  }));
+  const vectors = Float32Array.from({ length: chunks * dim }, (_, i) => i + id.length);
+  return { document, text: 'x'.repeat(chunks * 10), chunks: records, vectors, dimension: dim };
+}
+
+describe('KnowledgeBase', () => {
+  test('creates every store at the current schema version', async () => {
+    const db = await openGroundedDB('schema');
+    expect(db.version).toBe(SCHEMA_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'chunks',
+      'documents',
+      'meta',
+      'texts',
+      'vectors',
+    ]);
+    expect([...db.transaction('documents').store.indexNames].sort()).toEqual([
+      'by-hash',
+      'by-name',
+    ]);
+    db.close();
+  });
+
+  test('stores a document with its text, chunks and vector blocks, and lists it', async () => {
+    const kb = await KnowledgeBase.open('add');
+    const doc = makeDoc('a', 3);
+    await kb.addDocument(doc);
+    expect(await kb.listDocuments()).toEqual([doc.document]);
+    expect(await kb.getText('a')).toBe(doc.text);
+    expect(await kb.chunksOf('a')).toEqual(doc.chunks);
+    expect(await kb.meta()).toMatchObject({ modelId: 'test/model', dimension: 4 });
+    const blocks = await kb.vectorBlocksOf('a');
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]!.vectors).toBeInstanceOf(Float32Array);
+    expect(Array.from(blocks[0]!.vectors)).toEqual(Array.from(doc.vectors));
+    expect(await kb.findByHash('hash-a')).toEqual(doc.document);
+    kb.close();
+  });
+
+  test('splits large documents into contiguous blocks of at most VECTOR_BLOCK_ROWS rows', () => {
+    const dim = 2;
+    const rows = VECTOR_BLOCK_ROWS * 2 + 5;
+    const vectors = Float32Array.from({ length: rows * dim }, (_, i) => i);
+    const blocks = toVectorBlocks('big', vectors, dim);
+    expect(blocks.map((b) => [b.block, b.firstOrdinal, b.count])).toEqual([
+      [0, 0, VECTOR_BLOCK_ROWS],
+      [1, VECTOR_BLOCK_ROWS, VECTOR_BLOCK_ROWS],
+      [2, VECTOR_BLOCK_ROWS * 2, 5],
+    ]);
+    // Each block owns an exactly-sized buffer (a view would drag the whole array along).
+    for (const b of blocks) expect(b.vectors.buffer.byteLength).toBe(b.count * dim * 4);
+    expect(blocks[2]!.vectors[0]).toBe(VECTOR_BLOCK_ROWS * 2 * dim);
+  });
+
+  test('never mixes vectors of two models: the second model is refused and nothing is written', async () => {
+    const kb = await KnowledgeBase.open('mismatch');
+    await kb.addDocument(makeDoc('a', 2));
+    const other = makeDoc('b', 2, 8, 'other/model');
+    const error = await kb.addDocument(other).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddingModelMismatchError);
+    expect((error as Error).message).toContain('test/model');
+    expect((error as Error).message).toContain('other/model');
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
+    expect(await kb.chunksOf('b')).toEqual([]);
+    expect(await kb.vectorBlocksOf('b')).toEqual([]);
+    expect(await kb.getText('b')).toBeUndefined();
+    kb.close();
+  });
+
+  test('a document whose chunks and vectors disagree is refused whole', async () => {
+    const kb = await KnowledgeBase.open('disagree');
+    const doc = makeDoc('a', 3);
+    await expect(kb.addDocument({ ...doc, vectors: new Float32Array(4) })).rejects.toThrow(
+      '3 chunks but 1 vectors',
+    );
+    expect(await kb.listDocuments()).toEqual([]);
+    expect(await kb.meta()).toBeUndefined();
+    kb.close();
+  });
+
+  test('deleting a document removes its text, chunks and vectors and leaves the others intact', async () => {
+    const kb = await KnowledgeBase.open('delete');
+    const a = makeDoc('a', 3);
+    const b = makeDoc('b', 2);
+    await kb.addDocument(a);
+    await kb.addDocument(b);
+    expect(await kb.deleteDocument('a')).toBe(true);
+    expect(await kb.deleteDocument('a')).toBe(false);
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['b']);
+    expect(await kb.chunksOf('a')).toEqual([]);
+    expect(await kb.vectorBlocksOf('a')).toEqual([]);
+    expect(await kb.getText('a')).toBeUndefined();
+    expect(await kb.chunksOf('b')).toEqual(b.chunks);
+    expect(Array.from((await kb.vectorBlocksOf('b'))[0]!.vectors)).toEqual(Array.from(b.vectors));
+    kb.close();
+  });
+
+  test('deleting the last document frees the knowledge base for another model', async () => {
+    const kb = await KnowledgeBase.open('free');
+    await kb.addDocument(makeDoc('a', 1));
+    await kb.deleteDocument('a');
+    expect(await kb.meta()).toBeUndefined();
+    await kb.addDocument(makeDoc('b', 1, 8, 'other/model'));
+    expect(await kb.meta()).toMatchObject({ modelId: 'other/model', dimension: 8 });
+    kb.close();
+  });
+
+  test('getChunks returns chunks in the order asked, undefined for missing ones', async () => {
+    const kb = await KnowledgeBase.open('get');
+    await kb.addDocument(makeDoc('a', 3));
+    const chunks = await kb.getChunks([
+      ['a', 2],
+      ['gone', 0],
+      ['a', 0],
+    ]);
+    expect(chunks.map((c) => c?.ordinal)).toEqual([2, undefined, 0]);
+    kb.close();
+  });
+
+  test('replaceEmbeddings swaps every vector for another model’s in one step', async () => {
+    const kb = await KnowledgeBase.open('replace');
+    const a = makeDoc('a', 2);
+    await kb.addDocument(a);
+    const next = makeDoc('a', 3, 8, 'other/model');
+    await kb.replaceEmbeddings('other/model', 8, [
+      { document: next.document, chunks: next.chunks, vectors: next.vectors },
+    ]);
+    expect(await kb.meta()).toMatchObject({ modelId: 'other/model', dimension: 8 });
+    expect((await kb.getDocument('a'))?.chunkCount).toBe(3);
+    expect(await kb.chunksOf('a')).toHaveLength(3);
+    expect((await kb.vectorBlocksOf('a'))[0]!.dimension).toBe(8);
+    expect(await kb.getText('a')).toBe(a.text);
+    kb.close();
+  });
+
+  test('clear deletes everything', async () => {
+    const kb = await KnowledgeBase.open('clear');
+    await kb.addDocument(makeDoc('a', 2));
+    await kb.clear();
+    expect(await kb.listDocuments()).toEqual([]);
+    expect(await kb.allVectorBlocks()).toEqual([]);
+    expect(await kb.meta()).toBeUndefined();
+    kb.close();
+  });
+
+  test('an open connection closes itself when another wants a newer schema', async () => {
+    let told = false;
+    const db = await openGroundedDB('upgrade', { onVersionChange: () => (told = true) });
+    const newer = await openDB('upgrade', SCHEMA_VERSION + 1);
+    expect(told).toBe(true);
+    expect(newer.version).toBe(SCHEMA_VERSION + 1);
+    newer.close();
+    db.close();
+  });
+});
