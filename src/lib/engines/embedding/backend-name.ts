@@ -1,0 +1,5 @@
+import type { EmbeddingBackend } from './embedder';
+
+export function backendName(backend: EmbeddingBackend): string {
+  return backend === 'webgpu' ? 'WebGPU' : backend === 'wasm' ? 'WASM' : 'CPU';
+}

@@ -1,0 +1,11 @@
+/** null when this context (window or worker) can use WebGPU, otherwise a reason a person can read. */
+export async function webgpuUnavailableReason(): Promise<string | null> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return 'this browser does not offer WebGPU';
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? null : 'no WebGPU adapter is available on this device';
+  } catch (error) {
+    return `WebGPU could not start (${error instanceof Error ? error.message : String(error)})`;
+  }
+}

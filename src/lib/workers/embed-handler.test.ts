@@ -1,0 +1,283 @@
+import 'fake-indexeddb/auto';
+import { env } from '@huggingface/transformers';
+import { IDBFactory } from 'fake-indexeddb';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { norm } from '../core/top-k';
+import { embeddingModelSpec } from '../engines/embedding/catalogue';
+import type { EmbeddingBackend } from '../engines/embedding/embedder';
+import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
+import { KnowledgeBase } from '../storage/knowledge-base';
+import { makeTinyEmbedder } from '../../../scripts/make-tiny-embedder.mjs';
+import { startMirror } from '../../../scripts/serve-mirror.mjs';
+import { createEmbedHandlers } from './embed-handler';
+import type { FileProgress } from './embed-protocol';
+import { RpcClient, serve } from './rpc';
+import type { EmbedMethods } from './embed-protocol';
+import { createSearchHandlers } from './search-handler';
+import type { SearchMethods } from './search-protocol';
+
+const modelsDir = fileURLToPath(new URL('../../../test/fixtures/models/', import.meta.url));
+const MODEL = embeddingModelSpec('grounded-test/tiny-embedder');
+
+let mirror: { url: string; requests: string[]; close(): Promise<void> };
+
+beforeAll(async () => {
+  await makeTinyEmbedder(`${modelsDir}grounded-test/tiny-embedder`);
+  mirror = await startMirror({ dir: modelsDir });
+  // Node needs a file cache to hand model paths to onnxruntime-node; keep it out of node_modules.
+  env.cacheDir = mkdtempSync(join(tmpdir(), 'grounded-models-'));
+});
+
+afterAll(async () => {
+  await mirror?.close();
+});
+
+/** The embedding and search workers' handlers, connected over real MessageChannels. */
+function workers(dbName: string) {
+  const openKnowledgeBase = () => KnowledgeBase.open(dbName);
+  const loads: EmbeddingBackend[] = [];
+  const embedChannel = new MessageChannel();
+  serve<EmbedMethods>(
+    embedChannel.port2,
+    createEmbedHandlers({
+      openKnowledgeBase,
+      // onnxruntime-node stands in for the browser's WASM backend here.
+      loadEmbedder: (options) => {
+        loads.push(options.backend);
+        return loadTransformersEmbedder({ ...options, backend: 'cpu' });
+      },
+      webgpuUnavailableReason: async () => 'no WebGPU in Node',
+    }),
+  );
+  const searchChannel = new MessageChannel();
+  serve<SearchMethods>(searchChannel.port2, createSearchHandlers({ openKnowledgeBase }));
+  const embed = new RpcClient<EmbedMethods>(embedChannel.port1);
+  const search = new RpcClient<SearchMethods>(searchChannel.port1);
+  return {
+    embed,
+    search,
+    loads,
+    openKnowledgeBase,
+    close() {
+      embed.dispose();
+      search.dispose();
+      embedChannel.port1.close();
+      searchChannel.port1.close();
+    },
+  };
+}
+
+const HANDBOOK = `# Handbook
+
+## Leave
+
+Employees receive 31 days of paid leave each year.
+
+## Equipment
+
+Every engineer gets a walnut standing desk and a green lamp. Laptops are replaced every four
+years, or sooner when a repair would cost more than half the price of a new one. Monitors, keyboards
+and chairs are ordered through the facilities desk on the second floor, which also lends out
+projectors, cameras and the small soldering kit kept in cupboard B.
+`;
+const NOTES =
+  'The greenhouse heater is serviced every October by Marta.\n\nKeys hang in the blue box.';
+const file = (name: string, text: string) => ({ name, data: new Blob([text]) });
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+describe('embedding worker handlers (real transformers.js, tiny model, fake IndexedDB)', () => {
+  test('load reports the model, its dimension and why WebGPU was not used', async () => {
+    const w = workers('load');
+    const progress: { loaded: number; total: number }[] = [];
+    const result = await w.embed.call(
+      'load',
+      { model: MODEL, backend: 'auto', remoteHost: mirror.url },
+      { onProgress: (p) => progress.push(p) },
+    );
+    expect(result).toMatchObject({
+      modelId: 'grounded-test/tiny-embedder',
+      dimension: 384,
+      fallbackReason: 'no WebGPU in Node',
+    });
+    expect(w.loads).toEqual(['wasm']);
+    expect(progress.at(-1)?.loaded).toBeGreaterThan(1_000_000);
+    expect(mirror.requests).toContain(
+      '/grounded-test/tiny-embedder/resolve/main/onnx/model_quantized.onnx',
+    );
+    // Loading the same model again is free.
+    await w.embed.call('load', { model: MODEL, backend: 'auto', remoteHost: mirror.url });
+    expect(w.loads).toEqual(['wasm']);
+    w.close();
+  });
+
+  test('a model that is not on the mirror fails with its name and where it was looked for', async () => {
+    const w = workers('missing');
+    const error = await w.embed
+      .call('load', {
+        model: embeddingModelSpec('nobody/no-such-model'),
+        backend: 'wasm',
+        remoteHost: mirror.url,
+      })
+      .catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'EmbeddingModelLoadError' });
+    expect((error as Error).message).toContain('nobody/no-such-model');
+    expect((error as Error).message).toContain(mirror.url);
+    w.close();
+  });
+
+  test('ingests files through read, chunk, embed and store, then search finds them', async () => {
+    const w = workers('ingest');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const events: FileProgress[] = [];
+    const result = await w.embed.call(
+      'ingest',
+      {
+        files: [
+          file('handbook.md', HANDBOOK),
+          file('notes.txt', NOTES),
+          file('slides.pptx', 'x'),
+          file('copy.md', HANDBOOK),
+        ],
+        chunking: { targetTokens: 32, overlapTokens: 8 },
+      },
+      { onProgress: (p) => events.push(p) },
+    );
+    expect(result).toEqual({ added: 2, skipped: 1, failed: 1 });
+    const stages = (i: number) => events.filter((e) => e.file === i).map((e) => e.stage);
+    expect(stages(0)).toEqual(['read', 'chunk', 'embed', 'store', 'done']);
+    expect(stages(2)).toEqual(['read', 'failed']);
+    expect(events.find((e) => e.file === 2 && e.stage === 'failed')).toMatchObject({
+      error: { name: 'UnsupportedFormatError' },
+    });
+    expect(stages(3)).toEqual(['read', 'skipped']);
+    expect(events.find((e) => e.file === 3 && e.stage === 'skipped')).toEqual({
+      file: 3,
+      stage: 'skipped',
+      reason: '“copy.md” is already in the knowledge base as “handbook.md”.',
+    });
+
+    const kb = await w.openKnowledgeBase();
+    const docs = await kb.listDocuments();
+    expect(docs.map((d) => d.name).sort()).toEqual(['handbook.md', 'notes.txt']);
+    const handbook = docs.find((d) => d.name === 'handbook.md')!;
+    const text = (await kb.getText(handbook.id))!;
+    const chunks = await kb.chunksOf(handbook.id);
+    expect(chunks.length).toBe(handbook.chunkCount);
+    for (const c of chunks) expect(text.slice(c.start, c.end)).toBe(c.text);
+    const rows = (await kb.vectorBlocksOf(handbook.id)).reduce((n, b) => n + b.count, 0);
+    expect(rows).toBe(chunks.length);
+
+    expect(await w.search.call('open', {})).toMatchObject({ documents: 2, dimension: 384 });
+    const { vector } = await w.embed.call('embed-query', { text: 'How many days of paid leave?' });
+    expect(norm(vector)).toBeCloseTo(1, 5);
+    const { passages } = await w.search.call('search', { vector, k: 3 });
+    expect(passages[0]).toMatchObject({
+      rank: 1,
+      docName: 'handbook.md',
+      headingPath: ['Handbook', 'Leave'],
+    });
+    expect(passages[0]!.text).toContain('31 days of paid leave');
+    expect(passages.map((p) => p.score)).toEqual(
+      [...passages.map((p) => p.score)].sort((a, b) => b - a),
+    );
+    w.close();
+  });
+
+  test('search follows added and removed documents', async () => {
+    const w = workers('follow');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    expect(await w.search.call('open', {})).toMatchObject({
+      documents: 0,
+      vectors: 0,
+      dimension: null,
+    });
+    const added: string[] = [];
+    await w.embed.call(
+      'ingest',
+      { files: [file('notes.txt', NOTES)], chunking: { targetTokens: 64, overlapTokens: 8 } },
+      { onProgress: (p) => p.stage === 'done' && added.push(p.document.id) },
+    );
+    expect(await w.search.call('add', { docId: added[0]! })).toEqual({ vectors: 1 });
+    const { vector } = await w.embed.call('embed-query', { text: 'greenhouse heater' });
+    expect((await w.search.call('search', { vector, k: 5 })).passages).toHaveLength(1);
+    const kb = await w.openKnowledgeBase();
+    await kb.deleteDocument(added[0]!);
+    expect(await w.search.call('remove', { docId: added[0]! })).toEqual({ vectors: 1 });
+    expect((await w.search.call('search', { vector, k: 5 })).passages).toEqual([]);
+    w.close();
+  });
+
+  test('cancelling stores nothing of the document in progress and keeps finished ones', async () => {
+    const w = workers('cancel');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const long = Array.from(
+      { length: 400 },
+      (_, i) => `Paragraph ${i} about orchards and bees.`,
+    ).join('\n\n');
+    const controller = new AbortController();
+    const call = w.embed.call(
+      'ingest',
+      {
+        files: [file('notes.txt', NOTES), file('long.txt', long)],
+        chunking: { targetTokens: 16, overlapTokens: 0 },
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.file === 1 && p.stage === 'embed' && p.done > 0) controller.abort();
+        },
+      },
+    );
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    // Writes are queued: this empty ingest finishes only after the cancelled one has stopped.
+    await w.embed.call('ingest', { files: [], chunking: { targetTokens: 16, overlapTokens: 0 } });
+    const kb = await w.openKnowledgeBase();
+    const docs = await kb.listDocuments();
+    expect(docs.map((d) => d.name)).toEqual(['notes.txt']);
+    expect(new Set((await kb.allVectorBlocks()).map((b) => b.docId))).toEqual(
+      new Set([docs[0]!.id]),
+    );
+    expect((await kb.db.getAll('chunks')).every((c) => c.docId === docs[0]!.id)).toBe(true);
+    expect(await kb.db.count('texts')).toBe(1);
+    w.close();
+  });
+
+  test('re-embedding replaces every chunk and vector with the loaded model’s', async () => {
+    const w = workers('reembed');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    await w.embed.call('ingest', {
+      files: [file('handbook.md', HANDBOOK)],
+      chunking: { targetTokens: 200, overlapTokens: 0 },
+    });
+    const kb = await w.openKnowledgeBase();
+    const [before] = await kb.listDocuments();
+    const progress: string[] = [];
+    const result = await w.embed.call(
+      'reembed',
+      { chunking: { targetTokens: 16, overlapTokens: 4 } },
+      { onProgress: (p) => progress.push(`${p.done}/${p.total} ${p.name}`) },
+    );
+    const [after] = await kb.listDocuments();
+    expect(progress).toEqual(['0/1 handbook.md']);
+    expect(after!.chunkCount).toBeGreaterThan(before!.chunkCount);
+    expect(result).toEqual({ documents: 1, chunks: after!.chunkCount });
+    expect(after!.chunking).toEqual({ targetTokens: 16, overlapTokens: 4 });
+    expect(await kb.chunksOf(after!.id)).toHaveLength(after!.chunkCount);
+    w.close();
+  });
+
+  test('questions need a loaded model', async () => {
+    const w = workers('unloaded');
+    await expect(w.embed.call('embed-query', { text: 'hi' })).rejects.toMatchObject({
+      name: 'NotLoadedError',
+    });
+    w.close();
+  });
+});

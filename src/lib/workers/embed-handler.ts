@@ -1,0 +1,279 @@
+import { chunkDocument, type ChunkingOptions } from '../core/chunking';
+import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/documents';
+import { chunkEmbeddingText } from '../core/embedding-input';
+import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
+import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
+import { readDocument } from '../ingest/read-document';
+import type { KnowledgeBase } from '../storage/knowledge-base';
+import type {
+  BackendPreference,
+  EmbedMethods,
+  FileProgress,
+  IngestFile,
+  LoadResult,
+} from './embed-protocol';
+import { abortError, serializeError, Transfer, type Handlers } from './rpc';
+
+export interface EmbedHandlerDeps {
+  openKnowledgeBase(): Promise<KnowledgeBase>;
+  loadEmbedder(options: {
+    model: EmbeddingModelSpec;
+    backend: EmbeddingBackend;
+    remoteHost?: string;
+    onProgress: (progress: DownloadProgress) => void;
+  }): Promise<Embedder>;
+  /** null when WebGPU can be used, otherwise why not. */
+  webgpuUnavailableReason(): Promise<string | null>;
+  newId?: () => string;
+}
+
+/** Chunks embedded per model call: large enough to batch well, small enough to cancel promptly. */
+export const EMBED_BATCH = 16;
+
+export class NotLoadedError extends Error {
+  override name = 'NotLoadedError';
+  constructor() {
+    super('The embedding model is not loaded yet.');
+  }
+}
+
+interface Loaded {
+  key: string;
+  model: EmbeddingModelSpec;
+  embedder: Embedder;
+  result: LoadResult;
+}
+
+export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMethods> {
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  let loaded: Loaded | null = null;
+  let kb: Promise<KnowledgeBase> | null = null;
+  // Writes run one after another; questions are embedded between their batches.
+  let writeQueue: Promise<unknown> = Promise.resolve();
+
+  const knowledgeBase = () => (kb ??= deps.openKnowledgeBase());
+  const current = (): Loaded => {
+    if (!loaded) throw new NotLoadedError();
+    return loaded;
+  };
+  const queued = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = writeQueue.then(run, run);
+    writeQueue = result.catch(() => {});
+    return result;
+  };
+
+  return {
+    async load({ model, backend, remoteHost }, { progress }) {
+      const key = JSON.stringify([model.id, backend, remoteHost ?? '']);
+      if (loaded?.key === key) return loaded.result;
+      // Switching models waits for running writes: they hold on to the current embedder.
+      return queued(async () => {
+        if (loaded?.key === key) return loaded.result;
+        const previous = loaded;
+        loaded = null;
+        await previous?.embedder.dispose();
+        loaded = await loadEmbedder(deps, key, model, backend, remoteHost, progress);
+        return loaded.result;
+      });
+    },
+
+    async 'embed-query'({ text }) {
+      const { model, embedder } = current();
+      const started = performance.now();
+      const vector = await embedder.embed([model.queryPrefix + text]);
+      return new Transfer({ vector, ms: performance.now() - started }, [vector.buffer]);
+    },
+
+    ingest({ files, chunking }, { progress, signal }) {
+      return queued(async () => {
+        const { embedder } = current();
+        const store = await knowledgeBase();
+        const counts = { added: 0, skipped: 0, failed: 0 };
+        for (let i = 0; i < files.length; i++) {
+          if (signal.aborted) throw abortError();
+          try {
+            const document = await ingestFile(files[i]!, i, embedder, store, chunking, {
+              report: progress,
+              signal,
+              newId,
+            });
+            if (document) {
+              counts.added++;
+              progress({ file: i, stage: 'done', document });
+            } else {
+              counts.skipped++;
+            }
+          } catch (error) {
+            if (signal.aborted) throw abortError();
+            counts.failed++;
+            progress({ file: i, stage: 'failed', error: serializeError(error) });
+          }
+        }
+        return counts;
+      });
+    },
+
+    reembed({ chunking }, { progress, signal }) {
+      return queued(async () => {
+        const { embedder } = current();
+        const store = await knowledgeBase();
+        const documents = await store.listDocuments();
+        const replacements = [];
+        let chunkTotal = 0;
+        for (const [i, document] of documents.entries()) {
+          progress({ done: i, total: documents.length, name: document.name });
+          const text = await store.getText(document.id);
+          if (text === undefined) throw new Error(`The text of “${document.name}” is missing.`);
+          const { chunks, vectors } = await chunkAndEmbed(
+            text,
+            document.format,
+            document.id,
+            chunking,
+            embedder,
+            signal,
+          );
+          chunkTotal += chunks.length;
+          replacements.push({
+            document: { ...document, chunkCount: chunks.length, chunking: { ...chunking } },
+            chunks,
+            vectors,
+          });
+        }
+        if (signal.aborted) throw abortError();
+        await store.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
+        return { documents: documents.length, chunks: chunkTotal };
+      });
+    },
+  };
+}
+
+async function loadEmbedder(
+  deps: EmbedHandlerDeps,
+  key: string,
+  model: EmbeddingModelSpec,
+  backend: BackendPreference,
+  remoteHost: string | undefined,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<Loaded> {
+  let chosen: EmbeddingBackend = backend === 'wasm' ? 'wasm' : 'webgpu';
+  let fallbackReason: string | undefined;
+  if (chosen === 'webgpu') {
+    const reason = await deps.webgpuUnavailableReason();
+    if (reason) {
+      chosen = 'wasm';
+      fallbackReason = reason;
+    }
+  }
+  const options = { model, ...(remoteHost ? { remoteHost } : {}), onProgress };
+  let embedder: Embedder;
+  try {
+    embedder = await deps.loadEmbedder({ ...options, backend: chosen });
+  } catch (error) {
+    if (chosen !== 'webgpu') throw error;
+    // Some WebGPU adapters cannot run a given model: WASM still can.
+    fallbackReason = `WebGPU failed: ${serializeError(error).message}`;
+    chosen = 'wasm';
+    embedder = await deps.loadEmbedder({ ...options, backend: chosen });
+  }
+  const result: LoadResult = {
+    modelId: embedder.modelId,
+    backend: embedder.backend,
+    dimension: embedder.dimension,
+    maxTokens: embedder.maxTokens,
+    ...(fallbackReason ? { fallbackReason } : {}),
+  };
+  return { key, model, embedder, result };
+}
+
+/** Splits a document into chunks and embeds them in batches; checks `signal` between batches. */
+async function chunkAndEmbed(
+  text: string,
+  format: DocumentFormat,
+  docId: string,
+  chunking: ChunkingOptions,
+  embedder: Embedder,
+  signal: AbortSignal,
+  onBatch?: (done: number, total: number) => void,
+): Promise<{ chunks: ChunkRecord[]; vectors: Float32Array }> {
+  const chunks: ChunkRecord[] = chunkDocument(text, format, chunking, embedder.countTokens).map(
+    (c) => ({
+      docId,
+      ordinal: c.ordinal,
+      start: c.start,
+      end: c.end,
+      text: c.text,
+      headingPath: c.headingPath,
+      tokens: c.tokens,
+    }),
+  );
+  const dimension = embedder.dimension;
+  const vectors = new Float32Array(chunks.length * dimension);
+  for (let from = 0; from < chunks.length; from += EMBED_BATCH) {
+    if (signal.aborted) throw abortError();
+    onBatch?.(from, chunks.length);
+    const batch = chunks.slice(from, from + EMBED_BATCH).map(chunkEmbeddingText);
+    vectors.set(await embedder.embed(batch), from * dimension);
+  }
+  if (signal.aborted) throw abortError();
+  return { chunks, vectors };
+}
+
+async function ingestFile(
+  file: IngestFile,
+  index: number,
+  embedder: Embedder,
+  kb: KnowledgeBase,
+  chunking: ChunkingOptions,
+  {
+    report,
+    signal,
+    newId,
+  }: { report: (p: FileProgress) => void; signal: AbortSignal; newId: () => string },
+): Promise<DocumentRecord | null> {
+  report({ file: index, stage: 'read', done: 0, total: file.data.size });
+  const read = await readDocument(file.data, file.name);
+  const existing = await kb.findByHash(read.contentHash);
+  if (existing) {
+    report({
+      file: index,
+      stage: 'skipped',
+      reason: `“${file.name}” is already in the knowledge base as “${existing.name}”.`,
+    });
+    return null;
+  }
+
+  report({ file: index, stage: 'chunk', done: 0, total: read.text.length });
+  const id = newId();
+  const { chunks, vectors } = await chunkAndEmbed(
+    read.text,
+    read.format,
+    id,
+    chunking,
+    embedder,
+    signal,
+    (done, total) => report({ file: index, stage: 'embed', done, total }),
+  );
+
+  report({ file: index, stage: 'store', done: 0, total: chunks.length });
+  const document: DocumentRecord = {
+    id,
+    name: file.name,
+    size: file.data.size,
+    format: read.format,
+    addedAt: Date.now(),
+    chunkCount: chunks.length,
+    charCount: read.text.length,
+    contentHash: read.contentHash,
+    modelId: embedder.modelId,
+    chunking: { ...chunking },
+    warnings: read.warnings,
+  };
+  await kb.addDocument({
+    document,
+    text: read.text,
+    chunks,
+    vectors,
+    dimension: embedder.dimension,
+  });
+  return document;
+}

@@ -1,0 +1,75 @@
+/** Requests the embedding worker answers: loading the model, ingesting files, embedding questions. */
+
+import type { ChunkingOptions } from '../core/chunking';
+import type { DocumentRecord } from '../core/documents';
+import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
+import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
+import type { SerializedError } from './rpc';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+export interface LoadRequest {
+  model: EmbeddingModelSpec;
+  backend: BackendPreference;
+  /** Hugging Face-style mirror for model files; the hub when absent. */
+  remoteHost?: string;
+}
+
+export interface LoadResult {
+  modelId: string;
+  backend: EmbeddingBackend;
+  dimension: number;
+  maxTokens: number;
+  /** Why WebGPU was not used, when it was wanted. */
+  fallbackReason?: string;
+}
+
+/** A file to add; its bytes travel as a Blob handle, not a copy. */
+export interface IngestFile {
+  name: string;
+  data: Blob;
+}
+
+export interface IngestRequest {
+  files: IngestFile[];
+  chunking: ChunkingOptions;
+}
+
+export type IngestStage = 'read' | 'chunk' | 'embed' | 'store';
+
+/** A file's progress; `file` is its index in the request. */
+export type FileProgress =
+  | { file: number; stage: IngestStage; done: number; total: number }
+  | { file: number; stage: 'done'; document: DocumentRecord }
+  | { file: number; stage: 'skipped'; reason: string }
+  | { file: number; stage: 'failed'; error: SerializedError };
+
+export interface IngestResult {
+  added: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface EmbedQueryResult {
+  vector: Float32Array;
+  ms: number;
+}
+
+export interface ReembedProgress {
+  /** Documents finished, of total; `name` is the one in progress. */
+  done: number;
+  total: number;
+  name: string;
+}
+
+export type EmbedMethods = {
+  /** Re-embeds every stored document with the loaded model, replacing all vectors at once. */
+  reembed: {
+    request: { chunking: ChunkingOptions };
+    result: { documents: number; chunks: number };
+    progress: ReembedProgress;
+  };
+  load: { request: LoadRequest; result: LoadResult; progress: DownloadProgress };
+  ingest: { request: IngestRequest; result: IngestResult; progress: FileProgress };
+  'embed-query': { request: { text: string }; result: EmbedQueryResult; progress: never };
+};

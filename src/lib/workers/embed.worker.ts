@@ -1,0 +1,22 @@
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
+import { webgpuUnavailableReason } from '../engines/webgpu';
+import { KnowledgeBase } from '../storage/knowledge-base';
+import { createEmbedHandlers } from './embed-handler';
+import type { EmbedMethods } from './embed-protocol';
+import { serve, type Endpoint } from './rpc';
+
+// A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
+const workerScope = self as unknown as Endpoint;
+
+serve<EmbedMethods>(
+  workerScope,
+  createEmbedHandlers({
+    openKnowledgeBase: () => KnowledgeBase.open(),
+    // onnxruntime's runtime comes from the app's own origin, never a CDN, so it works offline.
+    loadEmbedder: (options) =>
+      loadTransformersEmbedder({ ...options, wasmPaths: { mjs: ortMjs, wasm: ortWasm } }),
+    webgpuUnavailableReason,
+  }),
+);

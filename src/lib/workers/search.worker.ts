@@ -1,0 +1,12 @@
+import { KnowledgeBase } from '../storage/knowledge-base';
+import { serve, type Endpoint } from './rpc';
+import { createSearchHandlers } from './search-handler';
+import type { SearchMethods } from './search-protocol';
+
+// A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
+const workerScope = self as unknown as Endpoint;
+
+serve<SearchMethods>(
+  workerScope,
+  createSearchHandlers({ openKnowledgeBase: () => KnowledgeBase.open() }),
+);
