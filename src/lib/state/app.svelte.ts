@@ -1,0 +1,141 @@
+import { KnowledgeBase } from '../storage/knowledge-base';
+import type { RpcClient } from '../workers/rpc';
+import type { SearchMethods } from '../workers/search-protocol';
+import type { EmbedMethods, ReembedProgress } from '../workers/embed-protocol';
+import { isAbortError } from '../workers/rpc';
+import { Alerts } from './alerts.svelte';
+import { Ask } from './ask.svelte';
+import { EmbedderState } from './embedder.svelte';
+import { Ingest } from './ingest.svelte';
+import { Library } from './library.svelte';
+import { loadSampleFiles } from './samples';
+import { Settings } from './settings.svelte';
+import { startEmbedWorker, startSearchWorker } from './workers';
+
+/** Everything the interface shows, wired together; one per page. */
+export class GroundedApp {
+  readonly settings: Settings;
+  readonly alerts = new Alerts();
+  readonly embedder: EmbedderState;
+  readonly library: Library;
+  readonly ingest: Ingest;
+  readonly ask: Ask;
+  loadingSamples = $state(false);
+  /** Re-embedding progress, while it runs. */
+  reembedding = $state.raw<ReembedProgress | null>(null);
+  #reembedAbort: AbortController | null = null;
+  /** Settles when the running re-embed ends; questions and new files wait for it. */
+  #reembedDone: Promise<void> = Promise.resolve();
+  #embed: RpcClient<EmbedMethods>;
+  #search: RpcClient<SearchMethods>;
+
+  /** The model that embeds questions and new documents: the knowledge base's, once it has one. */
+  get activeModelId(): string {
+    return this.library.meta?.modelId ?? this.settings.embeddingModel;
+  }
+
+  /** The settings ask for another model than the stored vectors were made with. */
+  get modelMismatch(): boolean {
+    return this.library.meta !== null && this.library.meta.modelId !== this.settings.embeddingModel;
+  }
+
+  constructor(url: URL, storage: Storage | undefined) {
+    this.settings = new Settings(storage, url);
+    const onCrash = (error: Error) => this.alerts.push(error.message);
+    const embed = startEmbedWorker(onCrash);
+    const search = startSearchWorker(onCrash);
+    const kb = KnowledgeBase.open();
+    kb.catch((error: Error) =>
+      this.alerts.push(
+        `Could not open the on-device database (${error.message}). Grounded needs IndexedDB; private windows in some browsers disable it.`,
+      ),
+    );
+    this.embedder = new EmbedderState(embed, this.settings);
+    this.library = new Library(kb, search);
+    // The model is only known once a running re-embed has decided it.
+    const prepare = async () => {
+      await this.#reembedDone;
+      return this.embedder.ensureLoaded(this.activeModelId);
+    };
+    this.ingest = new Ingest(embed, {
+      prepare,
+      chunking: () => $state.snapshot(this.settings.chunking),
+      stored: (document) => this.library.added(document),
+      failed: (message) => this.alerts.push(message),
+    });
+    this.ask = new Ask({ embed, search, prepare, topK: () => this.settings.topK });
+    this.#search = search;
+    this.#embed = embed;
+  }
+
+  async start(): Promise<void> {
+    for (const problem of this.settings.problems) this.alerts.push(problem);
+    try {
+      await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
+    } catch (error) {
+      this.alerts.push(
+        `Could not read the knowledge base: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    // Warm the model (from the browser's cache) so the first question is answered quickly.
+    if (this.library.documents.length > 0) {
+      this.embedder.ensureLoaded(this.activeModelId).catch(() => {});
+    }
+  }
+
+  async loadSamples(): Promise<void> {
+    this.loadingSamples = true;
+    try {
+      const files = await loadSampleFiles(import.meta.env.BASE_URL);
+      await this.ingest.add(files);
+    } catch (error) {
+      this.alerts.push(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.loadingSamples = false;
+    }
+  }
+
+  /** Re-embeds every document with the model the settings ask for. */
+  reembed(): Promise<void> {
+    if (this.reembedding || this.ingest.running) return this.#reembedDone;
+    this.#reembedDone = this.#runReembed();
+    return this.#reembedDone;
+  }
+
+  async #runReembed(): Promise<void> {
+    const target = this.settings.embeddingModel;
+    const controller = new AbortController();
+    this.#reembedAbort = controller;
+    this.reembedding = { done: 0, total: this.library.documents.length, name: '' };
+    try {
+      await this.embedder.ensureLoaded(target);
+      await this.#embed.call(
+        'reembed',
+        { chunking: $state.snapshot(this.settings.chunking) },
+        { signal: controller.signal, onProgress: (p) => (this.reembedding = p) },
+      );
+      await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
+    } catch (error) {
+      if (!isAbortError(error)) {
+        this.alerts.push(
+          `Could not re-embed the documents with ${target}: ${error instanceof Error ? error.message : String(error)} Your documents still use ${this.library.meta?.modelId}.`,
+        );
+      }
+    } finally {
+      this.reembedding = null;
+      this.#reembedAbort = null;
+    }
+  }
+
+  cancelReembed(): void {
+    this.#reembedAbort?.abort();
+  }
+
+  /** Goes back to the model the stored vectors were made with. */
+  keepStoredModel(): void {
+    if (!this.library.meta) return;
+    this.settings.embeddingModel = this.library.meta.modelId;
+    this.settings.save();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Passage } from '../core/documents';
+import type { EmbedMethods } from '../workers/embed-protocol';
+import type { RpcClient } from '../workers/rpc';
+import type { SearchMethods } from '../workers/search-protocol';
+
+export type AskStatus = 'idle' | 'preparing' | 'retrieving' | 'done' | 'failed';
+
+export interface RetrievalTimings {
+  embedMs: number;
+  searchMs: number;
+  totalMs: number;
+}
+
+export interface AskDeps {
+  embed: RpcClient<EmbedMethods>;
+  search: RpcClient<SearchMethods>;
+  /** Resolves when the knowledge base's embedding model is ready. */
+  prepare(): Promise<unknown>;
+  topK(): number;
+}
+
+/** A question and the passages retrieved for it. */
+export class Ask {
+  question = $state('');
+  status = $state<AskStatus>('idle');
+  /** The question the passages answer (the box may have changed since). */
+  asked = $state('');
+  passages = $state.raw<Passage[]>([]);
+  timings = $state.raw<RetrievalTimings | null>(null);
+  error = $state<string | null>(null);
+  busy = $derived(this.status === 'preparing' || this.status === 'retrieving');
+  #deps: AskDeps;
+  #latest = 0;
+
+  constructor(deps: AskDeps) {
+    this.#deps = deps;
+  }
+
+  /** Retrieves passages for the question; a newer call supersedes an older one still running. */
+  async run(): Promise<void> {
+    const question = this.question.trim();
+    if (!question) return;
+    const id = ++this.#latest;
+    const current = () => id === this.#latest;
+    const started = performance.now();
+    this.asked = question;
+    this.error = null;
+    this.status = 'preparing';
+    try {
+      await this.#deps.prepare();
+      if (!current()) return;
+      this.status = 'retrieving';
+      const { vector, ms: embedMs } = await this.#deps.embed.call('embed-query', {
+        text: question,
+      });
+      if (!current()) return;
+      const { passages, ms: searchMs } = await this.#deps.search.call(
+        'search',
+        { vector, k: this.#deps.topK() },
+        { transfer: [vector.buffer] },
+      );
+      if (!current()) return;
+      this.passages = passages;
+      this.timings = { embedMs, searchMs, totalMs: performance.now() - started };
+      this.status = 'done';
+    } catch (error) {
+      if (!current()) return;
+      this.status = 'failed';
+      this.passages = [];
+      this.error = `Could not retrieve passages for “${question}”: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+}

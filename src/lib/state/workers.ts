@@ -1,0 +1,40 @@
+import { RpcClient, type Methods } from '../workers/rpc';
+import type { EmbedMethods } from '../workers/embed-protocol';
+import type { SearchMethods } from '../workers/search-protocol';
+
+export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError';
+}
+
+function connect<M extends Methods>(
+  worker: Worker,
+  label: string,
+  onCrash: (error: WorkerCrashedError) => void,
+): RpcClient<M> {
+  const client = new RpcClient<M>(worker);
+  worker.addEventListener('error', (event) => {
+    const error = new WorkerCrashedError(
+      `The ${label} stopped unexpectedly${event.message ? ` (${event.message})` : ''}. Reload the page to start it again; your documents are safe.`,
+    );
+    client.failAll(error);
+    onCrash(error);
+  });
+  return client;
+}
+
+// The `new Worker(new URL(…, import.meta.url))` form is what lets Vite bundle each worker.
+export function startEmbedWorker(onCrash: (error: WorkerCrashedError) => void) {
+  const worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'grounded-embed',
+  });
+  return connect<EmbedMethods>(worker, 'embedding worker', onCrash);
+}
+
+export function startSearchWorker(onCrash: (error: WorkerCrashedError) => void) {
+  const worker = new Worker(new URL('../workers/search.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'grounded-search',
+  });
+  return connect<SearchMethods>(worker, 'search worker', onCrash);
+}
