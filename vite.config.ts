@@ -3,6 +3,13 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const port = Number(process.env.PORT ?? 4173);
 
+// Cross-origin isolation lets wllama and onnxruntime use threads (SharedArrayBuffer). Model
+// mirrors must then answer with CORS headers, as the Hugging Face hub does.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [svelte()],
   // The sample corpus and icons are served as-is from static/.
@@ -12,6 +19,6 @@ export default defineConfig({
   // transformers.js and onnxruntime-web locate their .wasm files relative to their own modules;
   // pre-bundling them in dev breaks that.
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
-  server: { port },
-  preview: { port, strictPort: true },
+  server: { port, headers: isolation },
+  preview: { port, strictPort: true, headers: isolation },
 });

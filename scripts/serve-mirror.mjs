@@ -7,11 +7,34 @@
  *   node scripts/serve-mirror.mjs [dir] [--port 8080] [--host 0.0.0.0]
  * then open the app with ?models=http://<this machine>:8080/
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** Files at least this big are stored with Git LFS on the hub: its raw/ URL gives a pointer. */
+const LFS_THRESHOLD = 1_000_000;
+
+/** @type {Map<string, string>} sha256 by path and mtime */
+const hashes = new Map();
+
+/**
+ * The Git LFS pointer the hub serves at raw/ for a large file (clients read its sha256).
+ * @param {string} file @param {{ size: number, mtimeMs: number }} info
+ */
+async function lfsPointer(file, info) {
+  const key = `${file}:${info.mtimeMs}`;
+  let oid = hashes.get(key);
+  if (!oid) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file)) hash.update(chunk);
+    oid = hash.digest('hex');
+    hashes.set(key, oid);
+  }
+  return `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${info.size}\n`;
+}
 
 /** @type {Record<string, string>} */
 const TYPES = {
@@ -31,8 +54,8 @@ const TYPES = {
  */
 export function mirrorPath(root, urlPath) {
   let path = decodeURIComponent(urlPath.split('?')[0] ?? '/');
-  // /owner/name/resolve/<revision>/file → /owner/name/file
-  path = path.replace(/^\/([^/]+)\/([^/]+)\/resolve\/[^/]+\//, '/$1/$2/');
+  // /owner/name/(resolve|raw)/<revision>/file → /owner/name/file
+  path = path.replace(/^\/([^/]+)\/([^/]+)\/(?:resolve|raw)\/[^/]+\//, '/$1/$2/');
   const full = normalize(join(root, path));
   return full === root || full.startsWith(root + sep) ? full : null;
 }
@@ -62,6 +85,12 @@ export async function startMirror({ dir, port = 0, host = '127.0.0.1', log = fal
     if (log) console.log(`${req.method} ${req.url} → ${info?.isFile() ? 200 : 404}`);
     if (!file || !info?.isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      return;
+    }
+    if (/^\/[^/]+\/[^/]+\/raw\//.test(req.url ?? '') && info.size >= LFS_THRESHOLD) {
+      const pointer = await lfsPointer(file, info);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : pointer);
       return;
     }
     res.writeHead(200, {

@@ -1,0 +1,37 @@
+/** What the app knows about a language model it offers, independent of any engine library. */
+
+export type Quantization = 'q4f16' | 'q4f32';
+
+export interface LlmModelSpec {
+  /** web-llm model id, e.g. "Qwen2.5-0.5B-Instruct-q4f16_1-MLC". */
+  id: string;
+  /** Family shown to people, e.g. "Qwen2.5 0.5B Instruct"; variants share it. */
+  family: string;
+  quantization: Quantization;
+  /** Parameters, for the size estimate. */
+  parameters: number;
+  /** GPU memory the model needs (web-llm's vram_required_MB). */
+  vramMB: number;
+  contextWindow: number;
+  /** WebGPU features the build needs, e.g. ["shader-f16"]. */
+  requiredFeatures: string[];
+  /** Largest storage buffer binding the build needs, when web-llm says. */
+  bufferSizeRequiredBytes?: number;
+  /** web-llm marks models that run on limited devices (phones). */
+  lowResource: boolean;
+}
+
+/** What the browser says about its WebGPU adapter (recorded as plain data so tests can replay it). */
+export interface AdapterInfo {
+  /** null when there is no adapter; `reason` then says why. */
+  features: string[] | null;
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number } | null;
+  description?: string;
+  reason?: string;
+}
+
+/** navigator.storage.estimate(), in bytes; undefined fields when the browser does not say. */
+export interface StorageInfo {
+  quota?: number;
+  usage?: number;
+}
