@@ -1,0 +1,62 @@
+import type { AdapterInfo, StorageInfo } from '../core/llm-models';
+
+export interface DeviceInfo {
+  adapter: AdapterInfo;
+  storage: StorageInfo;
+  /** navigator.deviceMemory: RAM in GB, rounded and capped (Chromium only). */
+  deviceMemoryGB?: number;
+  crossOriginIsolated: boolean;
+}
+
+/** What this browser offers for running models, as plain data. Fetches nothing. */
+export async function probeDevice(): Promise<DeviceInfo> {
+  const [adapter, storage] = await Promise.all([probeAdapter(), probeStorage()]);
+  const memory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  return {
+    adapter,
+    storage,
+    ...(typeof memory === 'number' ? { deviceMemoryGB: memory } : {}),
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  };
+}
+
+async function probeAdapter(): Promise<AdapterInfo> {
+  const gpu = navigator.gpu;
+  if (!gpu) return { features: null, limits: null, reason: 'this browser does not offer WebGPU' };
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) {
+      return { features: null, limits: null, reason: 'no WebGPU adapter is available' };
+    }
+    const info = adapter.info;
+    const description = [info?.vendor, info?.architecture, info?.description]
+      .filter(Boolean)
+      .join(' ');
+    return {
+      features: [...adapter.features],
+      limits: {
+        maxBufferSize: adapter.limits.maxBufferSize,
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      },
+      ...(description ? { description } : {}),
+    };
+  } catch (error) {
+    return {
+      features: null,
+      limits: null,
+      reason: `WebGPU could not start (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+}
+
+async function probeStorage(): Promise<StorageInfo> {
+  try {
+    const { quota, usage } = (await navigator.storage?.estimate?.()) ?? {};
+    return {
+      ...(quota !== undefined ? { quota } : {}),
+      ...(usage !== undefined ? { usage } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
