@@ -312,6 +312,32 @@ describe('fitGroundedPrompt', () => {
   });
 });
 
+describe('tokenScale', () => {
+  test('scales every estimate, template included, for a model that spends more tokens', async () => {
+    const passages = numbered([SENTENCE, SENTENCE.repeat(2), SENTENCE.repeat(3)]);
+    const input = { question: QUESTION, passages, contextWindow: 512, maxAnswerTokens: 64 };
+    const plain = await fitGroundedPrompt(input);
+    const scaled = await fitGroundedPrompt({ ...input, tokenScale: 2.5 });
+    expect(scaled.exact).toBe(false);
+    expect(scaled.parts.system).toBe(Math.ceil(estimateLlmTokens(GROUNDED_SYSTEM_PROMPT) * 2.5));
+    expect(scaled.parts.template).toBe(Math.ceil(TEMPLATE * 2.5));
+    expect(sum(scaled)).toBe(512);
+    // The same window holds fewer passages when each costs more.
+    expect(plain.included).toHaveLength(3);
+    expect(scaled.included.length).toBeLessThan(3);
+    expect(scaled.dropped.map((p) => p.number)).toEqual(
+      passages.slice(scaled.included.length).map((p) => p.number),
+    );
+  });
+
+  test('never scales below the estimate', async () => {
+    const input = { question: QUESTION, contextWindow: 4096, maxAnswerTokens: 64 };
+    const plain = await fitUngroundedPrompt(input);
+    const shrunk = await fitUngroundedPrompt({ ...input, tokenScale: 0.2 });
+    expect(shrunk.parts).toEqual(plain.parts);
+  });
+});
+
 describe('fitUngroundedPrompt', () => {
   test('is the ungrounded prompt, sized the same way, with no passages', async () => {
     const budget = await fitUngroundedPrompt({

@@ -65,6 +65,11 @@ export interface GroundedBudgetInput {
   contextWindow: number;
   maxAnswerTokens: number;
   countTokens?: CountTokens;
+  /**
+   * Without `countTokens`: how many times more tokens this model spends than the estimate says
+   * (≥ 1; measured once per model, e.g. for small-vocabulary tokenizers). Default 1.
+   */
+  tokenScale?: number;
 }
 
 export type UngroundedBudgetInput = Omit<GroundedBudgetInput, 'passages'>;
@@ -124,8 +129,10 @@ export function estimateLlmTokens(text: string): number {
 export async function fitGroundedPrompt(input: GroundedBudgetInput): Promise<PromptBudget> {
   const { question, passages, contextWindow, maxAnswerTokens } = input;
   checkSizes(contextWindow, maxAnswerTokens);
-  const { count, exact } = counter(input.countTokens);
-  const template = 2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT;
+  const { count, exact, scale } = counter(input.countTokens, input.tokenScale);
+  const template = Math.ceil(
+    scale * (2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT),
+  );
   const system = await count(GROUNDED_SYSTEM_PROMPT);
   const questionTokens = await count(questionSection(question));
   const bare = system + template + (await count(groundedUserContent(question, [])));
@@ -171,8 +178,10 @@ export async function fitGroundedPrompt(input: GroundedBudgetInput): Promise<Pro
 export async function fitUngroundedPrompt(input: UngroundedBudgetInput): Promise<PromptBudget> {
   const { question, contextWindow, maxAnswerTokens } = input;
   checkSizes(contextWindow, maxAnswerTokens);
-  const { count, exact } = counter(input.countTokens);
-  const template = 2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT;
+  const { count, exact, scale } = counter(input.countTokens, input.tokenScale);
+  const template = Math.ceil(
+    scale * (2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT),
+  );
   const messages = ungroundedMessages(question);
   const system = await count(UNGROUNDED_SYSTEM_PROMPT);
   const user = await count(messages[1]!.content);
@@ -206,11 +215,23 @@ function checkSizes(contextWindow: number, maxAnswerTokens: number): void {
   }
 }
 
-function counter(countTokens?: CountTokens): {
+function counter(
+  countTokens?: CountTokens,
+  tokenScale = 1,
+): {
   count: (text: string) => Promise<number>;
   exact: boolean;
+  /** Applied to estimates, including the chat template's tokens. */
+  scale: number;
 } {
-  if (!countTokens) return { count: async (text) => estimateLlmTokens(text), exact: false };
+  if (!countTokens) {
+    const scale = Number.isFinite(tokenScale) ? Math.max(1, tokenScale) : 1;
+    return {
+      count: async (text) => Math.ceil(estimateLlmTokens(text) * scale),
+      exact: false,
+      scale,
+    };
+  }
   return {
     count: async (text) => {
       const n = await countTokens(text);
@@ -219,6 +240,7 @@ function counter(countTokens?: CountTokens): {
       return n;
     },
     exact: true,
+    scale: 1,
   };
 }
 

@@ -43,6 +43,11 @@ export interface LoadedModel {
   engine: EngineKind;
   /** Where it runs, for the interface: "WebGPU", "WASM, 4 threads"… */
   backend: string;
+  /**
+   * When the engine cannot count tokens: how many times more tokens this model spends than the
+   * app's estimate (≥ 1), measured at load so prompts are budgeted safely.
+   */
+  tokenScale?: number;
 }
 
 export type EngineKind = 'web-llm' | 'wllama';

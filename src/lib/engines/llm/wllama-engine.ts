@@ -12,6 +12,17 @@ import {
   type ModelRef,
   type SamplingOptions,
 } from './engine';
+import { estimateLlmTokens } from '../../core/context-budget';
+import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../../core/gguf-header';
+
+/**
+ * Measures how the model's tokenizer compares with the app's estimate (wllama 3 has no public
+ * tokenizer): prose with names, figures and punctuation, like the documents people drop.
+ */
+const CALIBRATION_TEXT =
+  'Section 4.2 — Returns: customers may return a Marrowby T-400 tuner within 30 days ' +
+  '(receipt required; 15% restocking fee after 14 days). Contact support@example.org or call ' +
+  '+44 20 7946 0958, Monday–Friday 09:00–17:30.';
 
 /** Context asked for; a model trained on less gets its own (smaller) window. */
 const PREFERRED_CONTEXT = 4096;
@@ -44,6 +55,15 @@ export class WllamaEngine implements LlmEngine {
       { logger: quietLogger, suppressNativeLog: true },
     );
     const label = model.kind === 'gguf-file' ? model.file.name : model.label;
+    if (model.kind === 'gguf-file') {
+      const header = new Uint8Array(await model.file.slice(0, GGUF_HEADER_BYTES).arrayBuffer());
+      const problem = ggufHeaderProblem(header, model.file.size);
+      if (problem) {
+        throw new ModelLoadError(
+          `Could not load “${label}”: ${problem}. Load model file takes a complete .gguf model, such as one downloaded from Hugging Face.`,
+        );
+      }
+    }
     const params = { n_ctx: PREFERRED_CONTEXT, seed: 0 };
     try {
       if (model.kind === 'gguf-file') {
@@ -75,6 +95,7 @@ export class WllamaEngine implements LlmEngine {
       throw new DOMException(`Loading ${label} was cancelled.`, 'AbortError');
     }
     const info = wllama.getLoadedContextInfo();
+    const tokenScale = await measureTokenScale(wllama);
     this.#wllama = wllama;
     this.#loaded = {
       id: model.kind === 'gguf-file' ? `file:${model.file.name}` : model.id,
@@ -84,6 +105,7 @@ export class WllamaEngine implements LlmEngine {
       backend: wllama.isSupportWebGPU()
         ? 'WebGPU'
         : `WASM, ${wllama.getNumThreads()} thread${wllama.getNumThreads() === 1 ? '' : 's'}`,
+      tokenScale,
     };
     onProgress({ loaded: 1, total: 1, fraction: 1, text: `${label} is ready` });
     return this.#loaded;
@@ -145,6 +167,22 @@ export class WllamaEngine implements LlmEngine {
     this.#wllama = null;
     this.#loaded = null;
     await wllama?.exit().catch(() => {});
+  }
+}
+
+/** Prompt tokens of the calibration text ÷ the estimate, at least 1; 1 if it cannot be measured. */
+async function measureTokenScale(wllama: Wllama): Promise<number> {
+  try {
+    const result = await wllama.createCompletion({
+      prompt: CALIBRATION_TEXT,
+      max_tokens: 1,
+      temperature: 0,
+    });
+    const tokens = result.usage?.prompt_tokens;
+    if (!tokens) return 1;
+    return Math.max(1, tokens / estimateLlmTokens(CALIBRATION_TEXT));
+  } catch {
+    return 1;
   }
 }
 

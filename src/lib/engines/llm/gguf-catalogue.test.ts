@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { GGUF_MODELS, ggufUrl, parseGgufParam } from './gguf-catalogue';
+import { WEB_LLM_MODELS } from './web-llm-catalogue';
+
+describe('GGUF catalogue', () => {
+  test('ids are unique and never collide with web-llm ids', () => {
+    const ids = [...GGUF_MODELS, ...WEB_LLM_MODELS].map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('downloads from the hub, or from the mirror laid out like the hub', () => {
+    const model = GGUF_MODELS.find((m) => m.repo === 'Qwen/Qwen2.5-0.5B-Instruct-GGUF')!;
+    expect(ggufUrl(model)).toBe(
+      'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf',
+    );
+    expect(ggufUrl(model, 'http://10.0.0.2:8080/models')).toBe(
+      'http://10.0.0.2:8080/models/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf',
+    );
+  });
+});
+
+describe('parseGgufParam', () => {
+  test('reads owner/name/file.gguf, including files in folders', () => {
+    expect(parseGgufParam('grounded-test/stories260K/stories260K.gguf')).toEqual({
+      id: 'gguf:grounded-test/stories260K/stories260K.gguf',
+      label: 'stories260K.gguf (GGUF, CPU)',
+      repo: 'grounded-test/stories260K',
+      file: 'stories260K.gguf',
+    });
+    expect(parseGgufParam('a/b/q4/model.GGUF')).toMatchObject({
+      repo: 'a/b',
+      file: 'q4/model.GGUF',
+    });
+  });
+
+  test.each(['model.gguf', 'a/b/model.bin', 'a/../b/x.gguf', 'https://x.org/a/b/c.gguf', ''])(
+    'refuses %j with a reason',
+    (param) => {
+      expect(parseGgufParam(param)).toHaveProperty('problem', expect.stringContaining('gguf='));
+    },
+  );
+});

@@ -1,0 +1,75 @@
+/**
+ * GGUF models for wllama (llama.cpp in WebAssembly): the CPU path for browsers without WebGPU,
+ * and for anyone who prefers it. Files come from the Hugging Face hub or the `models=` mirror,
+ * laid out like the hub: `<base><repo>/resolve/main/<file>`.
+ */
+
+import { HUGGING_FACE_HUB } from './web-llm-catalogue';
+
+export interface GgufModel {
+  /** `gguf:<repo>/<file>`, distinct from every web-llm id. */
+  id: string;
+  label: string;
+  /** Hugging Face repository, owner/name. */
+  repo: string;
+  file: string;
+  /** Download size in bytes (approximate for the catalogue; unknown for `gguf=` models). */
+  bytes?: number;
+  parameters?: number;
+}
+
+function gguf(repo: string, file: string, label: string, bytes: number, parameters: number) {
+  return { id: `gguf:${repo}/${file}`, label, repo, file, bytes, parameters };
+}
+
+/** Small instruction-tuned models in 4- or 8-bit quantizations, smallest download first. */
+export const GGUF_MODELS: readonly GgufModel[] = [
+  gguf(
+    'HuggingFaceTB/SmolLM2-360M-Instruct-GGUF',
+    'smollm2-360m-instruct-q8_0.gguf',
+    'SmolLM2 360M Instruct (GGUF, CPU)',
+    386e6,
+    362e6,
+  ),
+  gguf(
+    'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
+    'qwen2.5-0.5b-instruct-q4_k_m.gguf',
+    'Qwen2.5 0.5B Instruct (GGUF, CPU)',
+    398e6,
+    494e6,
+  ),
+  gguf(
+    'bartowski/Llama-3.2-1B-Instruct-GGUF',
+    'Llama-3.2-1B-Instruct-Q4_K_M.gguf',
+    'Llama 3.2 1B Instruct (GGUF, CPU)',
+    808e6,
+    1.24e9,
+  ),
+];
+
+/**
+ * The model named by a `gguf=owner/name/file.gguf` URL parameter (a GGUF the catalogue lacks,
+ * e.g. one a workshop mirror serves), or a reason it cannot be used.
+ */
+export function parseGgufParam(param: string): GgufModel | { problem: string } {
+  const match = /^([\w.-]+\/[\w.-]+)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)$/i.exec(param.trim());
+  if (!match || param.includes('..')) {
+    return {
+      problem: `The gguf= parameter “${param}” is not a GGUF file in a Hugging Face-style repository, like owner/name/model.gguf.`,
+    };
+  }
+  const [, repo, file] = match as unknown as [string, string, string];
+  return {
+    id: `gguf:${repo}/${file}`,
+    label: `${file.split('/').at(-1)} (GGUF, CPU)`,
+    repo,
+    file,
+  };
+}
+
+/** Where to download `model` from: the mirror when given, else the hub. */
+export function ggufUrl(model: GgufModel, mirror?: string): string {
+  const base =
+    mirror === undefined ? HUGGING_FACE_HUB : mirror.endsWith('/') ? mirror : `${mirror}/`;
+  return `${base}${model.repo}/resolve/main/${model.file}`;
+}
