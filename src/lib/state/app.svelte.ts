@@ -4,10 +4,12 @@ import type { SearchMethods } from '../workers/search-protocol';
 import type { EmbedMethods, ReembedProgress } from '../workers/embed-protocol';
 import { isAbortError } from '../workers/rpc';
 import { Alerts } from './alerts.svelte';
+import { Answers } from './answers.svelte';
 import { Ask } from './ask.svelte';
 import { EmbedderState } from './embedder.svelte';
 import { Ingest } from './ingest.svelte';
 import { Library } from './library.svelte';
+import { Models } from './models.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { startEmbedWorker, startSearchWorker } from './workers';
@@ -20,6 +22,8 @@ export class GroundedApp {
   readonly library: Library;
   readonly ingest: Ingest;
   readonly ask: Ask;
+  readonly models: Models;
+  readonly answers: Answers;
   loadingSamples = $state(false);
   /** Re-embedding progress, while it runs. */
   reembedding = $state.raw<ReembedProgress | null>(null);
@@ -64,12 +68,21 @@ export class GroundedApp {
       failed: (message) => this.alerts.push(message),
     });
     this.ask = new Ask({ embed, search, prepare, topK: () => this.settings.topK });
+    this.models = new Models(this.settings, this.alerts);
+    this.answers = new Answers((error) => this.models.crashed(error));
     this.#search = search;
     this.#embed = embed;
   }
 
   async start(): Promise<void> {
     for (const problem of this.settings.problems) this.alerts.push(problem);
+    this.models
+      .start()
+      .catch((error: Error) =>
+        this.alerts.push(
+          `Could not read what this device offers for language models: ${error.message}`,
+        ),
+      );
     try {
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
     } catch (error) {
@@ -82,6 +95,36 @@ export class GroundedApp {
     if (this.library.documents.length > 0) {
       this.embedder.ensureLoaded(this.activeModelId).catch(() => {});
     }
+  }
+
+  /** Retrieves passages, then answers with and without them; supersedes a question in progress. */
+  async askQuestion(): Promise<void> {
+    this.answers.stop();
+    const retrieved = await this.ask.run();
+    if (!retrieved) return;
+    const { engine, loaded } = this.models;
+    if (!engine || !loaded) {
+      this.answers.explain(
+        this.models.status === 'loading'
+          ? 'The language model is still loading; ask again when it is ready.'
+          : 'Load a language model (under Language model) to see the answers.',
+      );
+      return;
+    }
+    await this.answers.run({
+      question: retrieved.question,
+      passages: retrieved.passages,
+      retrievalMs: retrieved.ms,
+      engine,
+      model: loaded,
+      sampling: $state.snapshot(this.settings.sampling),
+    });
+  }
+
+  /** Stops whatever the question started: retrieval and both answers. */
+  stopQuestion(): void {
+    this.ask.cancel();
+    this.answers.stop();
   }
 
   async loadSamples(): Promise<void> {

@@ -36,10 +36,19 @@ export class Ask {
     this.#deps = deps;
   }
 
-  /** Retrieves passages for the question; a newer call supersedes an older one still running. */
-  async run(): Promise<void> {
+  /** Retrieval still running is forgotten: its passages will not be shown. */
+  cancel(): void {
+    this.#latest++;
+    if (this.busy) this.status = this.passages.length > 0 ? 'done' : 'idle';
+  }
+
+  /**
+   * Retrieves passages for the question; a newer call supersedes an older one still running.
+   * Resolves with what was retrieved, or null when it failed or was superseded.
+   */
+  async run(): Promise<{ question: string; passages: Passage[]; ms: number } | null> {
     const question = this.question.trim();
-    if (!question) return;
+    if (!question) return null;
     const id = ++this.#latest;
     const current = () => id === this.#latest;
     const started = performance.now();
@@ -48,26 +57,29 @@ export class Ask {
     this.status = 'preparing';
     try {
       await this.#deps.prepare();
-      if (!current()) return;
+      if (!current()) return null;
       this.status = 'retrieving';
       const { vector, ms: embedMs } = await this.#deps.embed.call('embed-query', {
         text: question,
       });
-      if (!current()) return;
+      if (!current()) return null;
       const { passages, ms: searchMs } = await this.#deps.search.call(
         'search',
         { vector, k: this.#deps.topK() },
         { transfer: [vector.buffer] },
       );
-      if (!current()) return;
+      if (!current()) return null;
+      const totalMs = performance.now() - started;
       this.passages = passages;
-      this.timings = { embedMs, searchMs, totalMs: performance.now() - started };
+      this.timings = { embedMs, searchMs, totalMs };
       this.status = 'done';
+      return { question, passages, ms: totalMs };
     } catch (error) {
-      if (!current()) return;
+      if (!current()) return null;
       this.status = 'failed';
       this.passages = [];
       this.error = `Could not retrieve passages for “${question}”: ${error instanceof Error ? error.message : String(error)}`;
+      return null;
     }
   }
 }

@@ -2,6 +2,8 @@ import { DEFAULT_CHUNKING, validateChunkingOptions, type ChunkingOptions } from 
 import { DEFAULT_EMBEDDING_MODEL, isValidModelId } from '../engines/embedding/catalogue';
 import { parseModelSource, type ModelSource } from '../core/model-source';
 import type { BackendPreference } from '../workers/embed-protocol';
+import { DEFAULT_SAMPLING, validateSampling, type Sampling } from '../core/sampling';
+import { parseGgufParam, type GgufModel } from '../engines/llm/gguf-catalogue';
 
 const STORAGE_KEY = 'grounded:settings';
 
@@ -12,6 +14,8 @@ interface Saved {
   chunking?: ChunkingOptions;
   topK?: number;
   backend?: BackendPreference;
+  sampling?: Sampling;
+  languageModel?: string;
 }
 
 /** The person's settings, kept in localStorage; URL parameters override them for this visit. */
@@ -20,7 +24,12 @@ export class Settings {
   chunking = $state<ChunkingOptions>({ ...DEFAULT_CHUNKING });
   topK = $state(DEFAULT_TOP_K);
   backend = $state<BackendPreference>('auto');
+  sampling = $state<Sampling>({ ...DEFAULT_SAMPLING });
+  /** The language model picked last (web-llm id or `gguf:` id); '' lets the app choose. */
+  languageModel = $state('');
   readonly modelSource: ModelSource;
+  /** A GGUF model named by the `gguf=` parameter, offered beside the catalogue. */
+  readonly extraGguf: GgufModel | undefined;
   /** Problems with the page's URL parameters, to show once. */
   readonly problems: string[] = [];
   #storage: Storage | undefined;
@@ -36,6 +45,10 @@ export class Settings {
     }
     if (saved.topK && Number.isInteger(saved.topK) && saved.topK > 0) this.topK = saved.topK;
     if (saved.backend) this.backend = saved.backend;
+    if (saved.sampling && validateSampling(saved.sampling) === null) {
+      this.sampling = saved.sampling;
+    }
+    if (typeof saved.languageModel === 'string') this.languageModel = saved.languageModel;
 
     const params = url.searchParams;
     this.modelSource = parseModelSource(params.get('models'));
@@ -50,6 +63,11 @@ export class Settings {
     }
     const backend = params.get('backend');
     if (backend === 'wasm' || backend === 'webgpu' || backend === 'auto') this.backend = backend;
+    const gguf = params.get('gguf');
+    const extra = gguf === null ? undefined : parseGgufParam(gguf);
+    if (extra && 'problem' in extra) this.problems.push(extra.problem);
+    this.extraGguf = extra && !('problem' in extra) ? extra : undefined;
+    if (this.extraGguf) this.languageModel = this.extraGguf.id;
   }
 
   save(): void {
@@ -58,6 +76,8 @@ export class Settings {
       chunking: $state.snapshot(this.chunking),
       topK: this.topK,
       backend: this.backend,
+      sampling: $state.snapshot(this.sampling),
+      languageModel: this.languageModel,
     };
     try {
       this.#storage?.setItem(STORAGE_KEY, JSON.stringify(value));

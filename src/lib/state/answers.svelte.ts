@@ -1,0 +1,277 @@
+import { checkCitations, type CitationCheck } from '../core/citations';
+import {
+  PromptTooLongError,
+  fitGroundedPrompt,
+  fitUngroundedPrompt,
+  type PromptBudget,
+} from '../core/context-budget';
+import type { Passage } from '../core/documents';
+import { MarkdownStream } from '../core/markdown-stream';
+import type { Block } from '../core/markdown-ast';
+import { declinesToAnswer, toPromptPassages } from '../core/prompt';
+import type { Sampling } from '../core/sampling';
+import type { FinishReason, LlmEngine, LoadedModel } from '../engines/llm/engine';
+
+export type AnswerKind = 'grounded' | 'ungrounded';
+
+/** waiting: queued behind the other answer; thinking: prompt sent, no token yet. */
+export type PaneStatus =
+  'idle' | 'waiting' | 'thinking' | 'streaming' | 'done' | 'stopped' | 'failed';
+
+export interface AnswerMetrics {
+  retrievalMs: number;
+  /** From sending the prompt to the first token of the answer. */
+  firstTokenMs: number | null;
+  tokens: number;
+  /** Tokens after the first, over the time they took: the generation rate. */
+  tokensPerSecond: number | null;
+  totalMs: number;
+}
+
+/** Where output goes between two frames; flushing more often than the screen draws is waste. */
+type Schedule = (flush: () => void) => void;
+
+const nextFrame: Schedule = (flush) => {
+  // Hidden tabs get no animation frames; the answer must still arrive.
+  if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
+  else setTimeout(flush, 16);
+};
+
+/** One of the two answers: its prompt, its streamed text and how it went. */
+export class AnswerPane {
+  readonly kind: AnswerKind;
+  status = $state<PaneStatus>('idle');
+  text = $state('');
+  blocks = $state.raw<Block[]>([]);
+  budget = $state.raw<PromptBudget | null>(null);
+  /** The retrieved passages behind each number the grounded prompt shows (index = number − 1). */
+  sources = $state.raw<Passage[]>([]);
+  metrics = $state.raw<AnswerMetrics | null>(null);
+  citations = $state.raw<CitationCheck | null>(null);
+  /** The grounded answer says the passages do not hold the answer. */
+  declined = $state(false);
+  finish = $state<FinishReason | null>(null);
+  error = $state<string | null>(null);
+  /** A message for an empty pane (e.g. no model loaded). */
+  note = $state<string | null>(null);
+
+  #markdown = new MarkdownStream();
+  #pending = '';
+  #scheduled = false;
+  #schedule: Schedule;
+
+  constructor(kind: AnswerKind, schedule: Schedule = nextFrame) {
+    this.kind = kind;
+    this.#schedule = schedule;
+  }
+
+  reset(status: PaneStatus, note: string | null = null): void {
+    this.status = status;
+    this.note = note;
+    this.text = '';
+    this.blocks = [];
+    this.budget = null;
+    this.sources = [];
+    this.metrics = null;
+    this.citations = null;
+    this.declined = false;
+    this.finish = null;
+    this.error = null;
+    this.#markdown.reset();
+    this.#pending = '';
+  }
+
+  /** Queues streamed text; the screen is updated at most once a frame. */
+  append(delta: string): void {
+    this.#pending += delta;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#schedule(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (!this.#pending) return;
+    this.#markdown.append(this.#pending);
+    this.text += this.#pending;
+    this.#pending = '';
+    this.blocks = this.#markdown.blocks;
+  }
+}
+
+export interface AnswerRequest {
+  question: string;
+  passages: Passage[];
+  retrievalMs: number;
+  engine: LlmEngine;
+  model: LoadedModel;
+  sampling: Sampling;
+}
+
+/**
+ * The same question answered twice by one engine, grounded first (it is the one people wait
+ * for), then ungrounded, with the same sampling settings. A newer run or `stop` cancels at once.
+ */
+export class Answers {
+  readonly grounded = new AnswerPane('grounded');
+  readonly ungrounded = new AnswerPane('ungrounded');
+  running = $state(false);
+  #abort: AbortController | null = null;
+  /** Settles when the engine has ended the previous run's stream, so runs never overlap. */
+  #previous: Promise<void> = Promise.resolve();
+  /** Called with an error that means the engine must be reloaded. */
+  #onEngineError: (error: unknown) => void;
+
+  constructor(onEngineError: (error: unknown) => void) {
+    this.#onEngineError = onEngineError;
+  }
+
+  /** Shows `note` in both panes instead of answers (e.g. "load a model"). */
+  explain(note: string): void {
+    this.stop();
+    this.grounded.reset('idle', note);
+    this.ungrounded.reset('idle', note);
+  }
+
+  stop(): void {
+    this.#abort?.abort();
+    this.#abort = null;
+  }
+
+  run(request: AnswerRequest): Promise<void> {
+    this.stop();
+    const controller = new AbortController();
+    this.#abort = controller;
+    const previous = this.#previous;
+    const run = (async () => {
+      await previous;
+      if (controller.signal.aborted) return;
+      await this.#run(request, controller.signal);
+    })();
+    this.#previous = run.catch(() => {});
+    return run;
+  }
+
+  async #run(request: AnswerRequest, signal: AbortSignal): Promise<void> {
+    const { question, passages, engine, model, sampling } = request;
+    const panes = [this.grounded, this.ungrounded];
+    for (const pane of panes) pane.reset('waiting');
+    this.running = true;
+    try {
+      const budgetInput = {
+        question,
+        contextWindow: model.contextWindow,
+        maxAnswerTokens: sampling.maxTokens,
+        ...(engine.countTokens ? { countTokens: (t: string) => engine.countTokens!(t) } : {}),
+        ...(model.tokenScale ? { tokenScale: model.tokenScale } : {}),
+      };
+      let groundedBudget: PromptBudget;
+      let ungroundedBudget: PromptBudget;
+      try {
+        [groundedBudget, ungroundedBudget] = await Promise.all([
+          fitGroundedPrompt({ ...budgetInput, passages: toPromptPassages(passages) }),
+          fitUngroundedPrompt(budgetInput),
+        ]);
+      } catch (error) {
+        const message =
+          error instanceof PromptTooLongError
+            ? error.message
+            : `Could not build the prompt: ${messageOf(error)}`;
+        for (const pane of panes) {
+          pane.status = 'failed';
+          pane.error = message;
+        }
+        return;
+      }
+      this.grounded.budget = groundedBudget;
+      this.grounded.sources = groundedBudget.included.map((p) => passages[p.rank - 1]!);
+      this.ungrounded.budget = ungroundedBudget;
+      // Both answers get the same room, so neither is cut shorter than the other.
+      const maxTokens = Math.min(groundedBudget.parts.answer, ungroundedBudget.parts.answer);
+      const options = { ...sampling, maxTokens };
+      for (const pane of panes) {
+        if (signal.aborted) break;
+        await this.#answer(pane, engine, options, request.retrievalMs, signal);
+        if (pane.status === 'failed') break;
+      }
+    } finally {
+      for (const pane of panes) {
+        if (
+          pane.status === 'waiting' ||
+          pane.status === 'thinking' ||
+          pane.status === 'streaming'
+        ) {
+          pane.flush();
+          pane.status = 'stopped';
+        }
+      }
+      this.running = false;
+    }
+  }
+
+  async #answer(
+    pane: AnswerPane,
+    engine: LlmEngine,
+    options: Sampling,
+    retrievalMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const budget = pane.budget!;
+    pane.status = 'thinking';
+    const started = performance.now();
+    let firstAt: number | null = null;
+    let chunks = 0;
+    let usageTokens: number | undefined;
+    const measure = (): AnswerMetrics => {
+      const now = performance.now();
+      const tokens = usageTokens ?? chunks;
+      const generating = firstAt === null ? 0 : (now - firstAt) / 1000;
+      return {
+        retrievalMs,
+        firstTokenMs: firstAt === null ? null : firstAt - started,
+        tokens,
+        tokensPerSecond: tokens > 1 && generating > 0 ? (tokens - 1) / generating : null,
+        totalMs: now - started,
+      };
+    };
+    try {
+      for await (const delta of engine.chat(budget.messages, options, signal)) {
+        if (delta.content) {
+          if (firstAt === null) {
+            firstAt = performance.now();
+            pane.status = 'streaming';
+          }
+          chunks++;
+          pane.append(delta.content);
+        }
+        if (delta.usage) usageTokens = delta.usage.completionTokens;
+        if (delta.finish) pane.finish = delta.finish;
+      }
+      pane.flush();
+      pane.metrics = measure();
+      if (signal.aborted || pane.finish === 'abort') {
+        pane.status = 'stopped';
+        return;
+      }
+      pane.status = 'done';
+      if (pane.kind === 'grounded') {
+        pane.citations = checkCitations(pane.text, budget.included.length);
+        pane.declined = declinesToAnswer(pane.text);
+      }
+    } catch (error) {
+      pane.flush();
+      pane.metrics = measure();
+      if (signal.aborted) {
+        pane.status = 'stopped';
+        return;
+      }
+      pane.status = 'failed';
+      pane.error = messageOf(error);
+      this.#onEngineError(error);
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,213 @@
+/**
+ * Both answers, end to end in Chromium, with a real (tiny, not instruction-tuned) GGUF model
+ * run by wllama: stories260K writes children's stories whatever it is asked, so these tests
+ * check the mechanics — streaming, states, prompts, Stop, superseding — never the wisdom.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+
+const STORIES = fileURLToPath(
+  new URL('../fixtures/models/grounded-test/stories260K/stories260K.gguf', import.meta.url),
+);
+
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let gguf: Buffer;
+
+beforeAll(async () => {
+  browser = await launchChromium('wasm');
+  gguf = await readFile(STORIES);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(params: Record<string, string> = {}) {
+  const context = await browser.newContext();
+  await guardNetwork(context);
+  page = await context.newPage();
+  errors = collectErrors(page);
+  await page.goto(appUrl(params));
+  return context;
+}
+
+beforeEach(() => {
+  return async () => {
+    await page?.context().close();
+    expect(errors).toEqual([]);
+  };
+});
+
+const grounded = () => page.getByRole('region', { name: 'Grounded answer', exact: true });
+const ungrounded = () => page.getByRole('region', { name: 'Ungrounded answer', exact: true });
+const stateOf = (pane: Locator) => pane.getByTestId('answer-state').textContent();
+const answerText = async (pane: Locator) =>
+  ((await pane.locator('.answer').textContent()) ?? '').trim();
+const modelStatus = () => page.getByRole('status', { name: 'Language model status' });
+
+async function loadSamples() {
+  await page.getByRole('button', { name: 'Load sample documents' }).click();
+  await expect
+    .poll(() => page.getByRole('list', { name: 'Documents' }).getByRole('listitem').count(), {
+      timeout: 120_000,
+    })
+    .toBe(8);
+}
+
+async function loadModelFile() {
+  await page.getByLabel('Load model file').setInputFiles({
+    name: 'stories260K.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: gguf,
+  });
+  await expect
+    .poll(() => modelStatus().textContent(), { timeout: 60_000 })
+    .toMatch(/stories260K\.gguf is ready/);
+}
+
+async function ask(question: string) {
+  await page.getByLabel('Question', { exact: true }).fill(question);
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+}
+
+describe('answers from a GGUF model file', () => {
+  test('both panes stream an answer; the prompt view shows the numbered passages', async () => {
+    await open();
+    await loadSamples();
+
+    // Without a model, Ask still retrieves and the panes say what is missing.
+    await ask('How many weeks of parental leave do employees get?');
+    await expect
+      .poll(() => grounded().textContent(), { timeout: 60_000 })
+      .toContain('Load a language model');
+    expect(await ungrounded().textContent()).toContain('Load a language model');
+
+    await loadModelFile();
+    expect(await modelStatus().textContent()).toMatch(/WASM|WebGPU/);
+    await ask('How many weeks of parental leave do employees get?');
+
+    // Grounded first, ungrounded waiting its turn, then both done.
+    await expect.poll(() => stateOf(grounded()), { timeout: 60_000 }).toMatch(/Streaming|Done/);
+    await expect.poll(() => stateOf(ungrounded()), { timeout: 60_000 }).toBe('Done');
+    expect(await stateOf(grounded())).toBe('Done');
+    expect((await answerText(grounded())).length).toBeGreaterThan(0);
+    expect((await answerText(ungrounded())).length).toBeGreaterThan(0);
+
+    // Numbers per answer.
+    for (const pane of [grounded(), ungrounded()]) {
+      const numbers = pane.getByRole('definition');
+      expect(await numbers.count()).toBe(4);
+      expect(await pane.textContent()).toMatch(/Tokens\s*\d+/);
+      expect(await pane.textContent()).toMatch(/tokens\/s/);
+    }
+
+    // The prompt as sent: numbered passages from the sample documents, and the question last.
+    await page.getByText('Prompt — exactly what the model was sent').click();
+    const prompt = page.getByRole('region', { name: 'Grounded prompt', exact: true });
+    const sent = (await prompt.textContent()) ?? '';
+    expect(sent).toMatch(/\[1\] \S+\.md/);
+    expect(sent).toContain('Question: How many weeks of parental leave do employees get?');
+    expect(sent).toContain('cite the passages');
+    const bare =
+      (await page.getByRole('region', { name: 'Ungrounded prompt', exact: true }).textContent()) ??
+      '';
+    expect(bare).not.toMatch(/\[1\]/);
+    // stories260K reads 512 tokens: passages that do not fit are dropped, lowest rank first,
+    // and shown as dropped.
+    const contextBars = page.getByRole('img', { name: /how the context window is used/ });
+    expect(await contextBars.count()).toBe(2);
+    const dropped = page.getByTestId('dropped-passages');
+    if ((await dropped.count()) > 0) expect(await dropped.textContent()).toMatch(/passage 5/);
+  });
+
+  test('Stop halts generation at once; a second Ask supersedes the first', async () => {
+    await open();
+    await loadSamples();
+    await loadModelFile();
+    await page.getByText(/^Sampling:/).click();
+    await page.getByLabel('Temperature').fill('1');
+    await page.getByLabel('Temperature').blur();
+
+    await ask('Tell me about the returns policy.');
+    await expect.poll(() => stateOf(grounded()), { timeout: 60_000 }).toMatch(/Streaming|Done/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    // Whichever answer was running stops; the ungrounded one never finishes.
+    await expect.poll(() => stateOf(ungrounded()), { timeout: 10_000 }).toBe('Stopped');
+    expect(await stateOf(grounded())).toMatch(/Stopped|Done/);
+    expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    const frozen = [await answerText(grounded()), await answerText(ungrounded())];
+    await page.waitForTimeout(1000);
+    expect([await answerText(grounded()), await answerText(ungrounded())]).toEqual(frozen);
+
+    // A new question while the first is still answering replaces it.
+    await ask('Who founded Marrowby Instruments?');
+    await expect.poll(() => stateOf(grounded()), { timeout: 60_000 }).toMatch(/Streaming|Done/);
+    await ask('Where is the head office?');
+    await expect.poll(() => stateOf(ungrounded()), { timeout: 60_000 }).toBe('Done');
+    expect(await stateOf(grounded())).toBe('Done');
+    await page.getByText('Prompt — exactly what the model was sent').click();
+    const sent =
+      (await page.getByRole('region', { name: 'Grounded prompt', exact: true }).textContent()) ??
+      '';
+    expect(sent).toContain('Question: Where is the head office?');
+    expect(sent).not.toContain('Who founded');
+    expect(await page.getByRole('region', { name: 'Retrieved passages' }).textContent()).toContain(
+      '“Where is the head office?”',
+    );
+  });
+});
+
+describe('GGUF models from the models= mirror', () => {
+  test('a gguf= model downloads from the mirror with progress and answers', async () => {
+    await open({ gguf: 'grounded-test/stories260K/stories260K.gguf' });
+    const option = page.getByRole('radio', { name: /stories260K\.gguf/ });
+    await expect.poll(() => option.isChecked(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Load model', exact: true }).click();
+    await expect
+      .poll(() => modelStatus().textContent(), { timeout: 60_000 })
+      .toMatch(/stories260K\.gguf \(GGUF, CPU\) is ready/);
+    await loadSamples();
+    await ask('What does the warranty cover?');
+    await expect.poll(() => stateOf(ungrounded()), { timeout: 60_000 }).toBe('Done');
+    expect((await answerText(grounded())).length).toBeGreaterThan(0);
+  });
+
+  test('a file that is not a GGUF model gets an alert naming it, and nothing else changes', async () => {
+    await open();
+    await loadModelFile();
+    await page.getByLabel('Load model file').setInputFiles({
+      name: 'notes.gguf',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not a model'),
+    });
+    const alert = page.getByRole('alert').filter({ hasText: 'notes.gguf' });
+    await expect.poll(() => alert.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The model that was loaded stays loaded.
+    expect(await modelStatus().textContent()).toMatch(/stories260K\.gguf is ready/);
+  });
+});
+
+describe('the model list', () => {
+  test('lists web-llm models with sizes, preselects one, and explains what cannot run', async () => {
+    await open();
+    const list = page.getByRole('list', { name: 'Language models' });
+    await expect
+      .poll(() => list.getByRole('listitem').count(), { timeout: 30_000 })
+      .toBeGreaterThan(5);
+    const text = (await list.textContent()) ?? '';
+    expect(text).toMatch(/Qwen2\.5 0\.5B Instruct/);
+    expect(text).toMatch(/≈ \d[\d.]* [MG]B download/);
+    // Without WebGPU (this browser has none) the GPU models are disabled with the reason, and
+    // a CPU model is preselected.
+    const qwen = page.getByRole('radio', { name: /Qwen2\.5 0\.5B Instruct \(q4f/ });
+    expect(await qwen.isDisabled()).toBe(true);
+    expect(text).toMatch(/WebGPU/);
+    const checked = page.getByRole('radio', { checked: true });
+    expect(await checked.getAttribute('value')).toMatch(/^gguf:/);
+  });
+});
