@@ -211,3 +211,95 @@ describe('the model list', () => {
     expect(await checked.getAttribute('value')).toMatch(/^gguf:/);
   });
 });
+
+describe('web-llm models on WebGPU (SwiftShader: no shader-f16)', () => {
+  let gpu: Browser;
+  beforeAll(async () => {
+    gpu = await launchChromium('webgpu');
+  });
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  async function openGpu() {
+    const context = await gpu.newContext();
+    await guardNetwork(context);
+    page = await context.newPage();
+    errors = collectErrors(page);
+    await page.goto(appUrl());
+  }
+
+  const smolUrl = () =>
+    new URL(
+      'mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC/resolve/main/',
+      new URL(appUrl()).searchParams.get('models')!,
+    ).href;
+
+  test('offers the q4f32 builds, preselects Qwen2.5 0.5B, and names the model when a download fails', async () => {
+    await openGpu();
+    const checked = page.getByRole('radio', { checked: true });
+    await expect
+      .poll(() => checked.getAttribute('value'), { timeout: 30_000 })
+      .toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    const list = (await page.getByRole('list', { name: 'Language models' }).textContent()) ?? '';
+    const panel = page.getByRole('region', { name: 'Language model' });
+    expect(await panel.textContent()).toContain('no shader-f16, so q4f32 builds');
+    expect(list).not.toContain('(q4f16)');
+    expect(
+      await page.getByRole('radio', { name: /SmolLM2 360M Instruct \(q4f32\)/ }).isEnabled(),
+    ).toBe(true);
+
+    // The test mirror has no web-llm weights: the download fails with an alert naming the model
+    // and where it came from, and the app is as it was.
+    await page.getByRole('radio', { name: /SmolLM2 360M Instruct \(q4f32\)/ }).check();
+    await page.getByRole('button', { name: 'Load model', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'SmolLM2 360M Instruct (q4f32)' });
+    await expect.poll(() => alert.count(), { timeout: 60_000 }).toBe(1);
+    expect(await alert.textContent()).toContain(new URL(smolUrl()).host);
+    expect(await modelStatus().textContent()).toContain('No language model loaded');
+    // web-llm's failure is reported to the console by web-llm itself; nothing else.
+    errors.splice(
+      0,
+      errors.length,
+      ...errors.filter((e) => !/SmolLM2|Failed to load|404|fetch/i.test(e)),
+    );
+  });
+
+  test('a downloaded model is listed with its size and can be deleted', async () => {
+    await openGpu();
+    // What web-llm stores for a complete download, at the URLs it uses (without real weights).
+    await page.evaluate(async (base) => {
+      const put = async (cache: string, url: string, body: string) =>
+        (await caches.open(cache)).put(
+          url,
+          new Response(body, { headers: { 'Content-Length': String(body.length) } }),
+        );
+      await put('webllm/config', `${base}mlc-chat-config.json`, '{}');
+      await put('webllm/model', `${base}tokenizer.json`, '{}');
+      const records = [0, 1].map((i) => ({ dataPath: `params_shard_${i}.bin` }));
+      await put('webllm/model', `${base}tensor-cache.json`, JSON.stringify({ records }));
+      for (const { dataPath } of records)
+        await put('webllm/model', base + dataPath, 'x'.repeat(500_000));
+    }, smolUrl());
+    await page.reload();
+    const item = page
+      .getByRole('list', { name: 'Language models' })
+      .getByRole('listitem')
+      .filter({ hasText: 'SmolLM2 360M Instruct (q4f32)' });
+    await expect
+      .poll(() => item.textContent(), { timeout: 30_000 })
+      .toMatch(/Downloaded · 1(\.0)? MB/);
+    await item
+      .getByRole('button', { name: 'Delete SmolLM2 360M Instruct (q4f32) from this device' })
+      .click();
+    await expect.poll(() => item.textContent(), { timeout: 30_000 }).not.toContain('Downloaded');
+    const left = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+      }
+      return urls;
+    });
+    expect(left).toEqual([]);
+  });
+});

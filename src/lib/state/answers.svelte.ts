@@ -31,10 +31,18 @@ export interface AnswerMetrics {
 /** Where output goes between two frames; flushing more often than the screen draws is waste. */
 type Schedule = (flush: () => void) => void;
 
+/**
+ * Text is drawn about 20 times a second: smooth to read, and the main thread — which also drives
+ * wllama's token loop — stays free for generating (see BENCHMARKS.md).
+ */
+export const FLUSH_INTERVAL_MS = 50;
+
 const nextFrame: Schedule = (flush) => {
-  // Hidden tabs get no animation frames; the answer must still arrive.
-  if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
-  else setTimeout(flush, 16);
+  // A timer, not only an animation frame: hidden tabs get no frames, and the answer must arrive.
+  setTimeout(() => {
+    if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
+    else flush();
+  }, FLUSH_INTERVAL_MS);
 };
 
 /** One of the two answers: its prompt, its streamed text and how it went. */

@@ -1,0 +1,205 @@
+import { describe, expect, test } from 'vitest';
+import type { Passage } from '../core/documents';
+import { DEFAULT_SAMPLING } from '../core/sampling';
+import {
+  EngineCrashedError,
+  type ChatDelta,
+  type ChatMessage,
+  type LlmEngine,
+  type LoadedModel,
+  type SamplingOptions,
+} from '../engines/llm/engine';
+import { Answers } from './answers.svelte';
+
+/** An engine that streams scripted answers a piece at a time, and records what it was asked. */
+class ScriptedEngine implements LlmEngine {
+  readonly kind = 'wllama';
+  calls: { messages: ChatMessage[]; options: SamplingOptions; aborted: () => boolean }[] = [];
+  running = 0;
+  maxRunning = 0;
+  constructor(
+    private script: (call: number) => string[] | Error,
+    private delayMs = 2,
+  ) {}
+  async load(): Promise<LoadedModel> {
+    return MODEL;
+  }
+  async unload(): Promise<void> {}
+  async *chat(
+    messages: ChatMessage[],
+    options: SamplingOptions,
+    signal?: AbortSignal,
+  ): AsyncIterable<ChatDelta> {
+    const call = this.calls.length;
+    this.calls.push({ messages, options, aborted: () => signal?.aborted ?? false });
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      const pieces = this.script(call);
+      if (pieces instanceof Error) throw pieces;
+      for (const content of pieces) {
+        await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+        if (signal?.aborted) {
+          yield { content: '', finish: 'abort' };
+          return;
+        }
+        yield { content };
+      }
+      yield {
+        content: '',
+        finish: 'stop',
+        usage: { promptTokens: 10, completionTokens: pieces.length },
+      };
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+const MODEL: LoadedModel = {
+  id: 'test',
+  label: 'Test model',
+  contextWindow: 4096,
+  engine: 'wllama',
+  backend: 'WASM',
+};
+
+function passages(n: number): Passage[] {
+  return Array.from({ length: n }, (_, i) => ({
+    rank: i + 1,
+    score: 0.9 - i / 10,
+    docId: `d${i}`,
+    docName: `doc-${i + 1}.md`,
+    ordinal: i,
+    chunkCount: 10,
+    start: 0,
+    end: 10,
+    headingPath: [],
+    text: `Passage text ${i + 1}.`,
+  }));
+}
+
+function request(engine: LlmEngine, question = 'How long is parental leave?', model = MODEL) {
+  return {
+    question,
+    passages: passages(3),
+    retrievalMs: 12,
+    engine,
+    model,
+    sampling: { ...DEFAULT_SAMPLING, maxTokens: 200 },
+  };
+}
+
+describe('Answers', () => {
+  test('answers grounded, then ungrounded, with the same sampling, and checks citations', async () => {
+    const engine = new ScriptedEngine((call) =>
+      call === 0 ? ['Thirty weeks ', '[1]', ', paid [7].'] : ['I do not know.'],
+    );
+    const errors: unknown[] = [];
+    const answers = new Answers((e) => errors.push(e));
+    await answers.run(request(engine));
+
+    expect(engine.calls).toHaveLength(2);
+    expect(engine.calls[0]!.messages[1]!.content).toContain('[1] doc-1.md');
+    expect(engine.calls[1]!.messages[1]!.content).toBe('How long is parental leave?');
+    expect(engine.calls[0]!.options).toEqual(engine.calls[1]!.options);
+    expect(engine.calls[0]!.options).toMatchObject({
+      temperature: 0.2,
+      topP: 0.9,
+      seed: 42,
+      maxTokens: 200,
+    });
+    expect(engine.maxRunning).toBe(1);
+
+    const { grounded, ungrounded } = answers;
+    expect([grounded.status, ungrounded.status]).toEqual(['done', 'done']);
+    expect(grounded.text).toBe('Thirty weeks [1], paid [7].');
+    expect(ungrounded.text).toBe('I do not know.');
+    expect(grounded.citations).toEqual({ cited: [1], invalid: [7], citesNothing: false });
+    expect(grounded.sources.map((p) => p.docName)).toEqual(['doc-1.md', 'doc-2.md', 'doc-3.md']);
+    expect(grounded.metrics).toMatchObject({ retrievalMs: 12, tokens: 3 });
+    expect(grounded.metrics!.firstTokenMs).toBeGreaterThan(0);
+    expect(grounded.metrics!.tokensPerSecond).toBeGreaterThan(0);
+    expect(grounded.blocks).toHaveLength(1);
+    expect(answers.running).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  test('flags a grounded answer that cites nothing, unless it says the documents do not say', async () => {
+    for (const [text, flagged] of [
+      ['Thirty weeks.', true],
+      ['The documents do not say.', false],
+    ] as const) {
+      const answers = new Answers(() => {});
+      await answers.run(request(new ScriptedEngine(() => [text])));
+      expect(answers.grounded.citations?.citesNothing).toBe(true);
+      expect(answers.grounded.declined).toBe(!flagged);
+    }
+  });
+
+  test('stop halts the running answer at once and the other never starts', async () => {
+    const engine = new ScriptedEngine(() => Array.from({ length: 200 }, (_, i) => `w${i} `), 5);
+    const answers = new Answers(() => {});
+    const run = answers.run(request(engine));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(answers.grounded.status).toBe('streaming');
+    answers.stop();
+    await run;
+    expect(answers.grounded.status).toBe('stopped');
+    expect(answers.ungrounded.status).toBe('stopped');
+    expect(engine.calls).toHaveLength(1);
+    expect(engine.calls[0]!.aborted()).toBe(true);
+    expect(answers.grounded.text.split(' ').length).toBeLessThan(50);
+  });
+
+  test('a newer run supersedes the running one, and the engine never runs two at once', async () => {
+    const engine = new ScriptedEngine(() => Array.from({ length: 50 }, () => 'x'), 3);
+    const answers = new Answers(() => {});
+    const first = answers.run(request(engine, 'First question?'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = answers.run(request(engine, 'Second question?'));
+    await Promise.all([first, second]);
+    expect(engine.maxRunning).toBe(1);
+    expect(answers.grounded.budget!.messages[1]!.content).toContain('Second question?');
+    expect([answers.grounded.status, answers.ungrounded.status]).toEqual(['done', 'done']);
+    expect(answers.ungrounded.text).toBe('x'.repeat(50));
+  });
+
+  test('an engine crash fails the answer with its message and reports it for reloading', async () => {
+    const crash = new EngineCrashedError('Test model stopped while answering. Reload the model.');
+    const errors: unknown[] = [];
+    const answers = new Answers((e) => errors.push(e));
+    await answers.run(request(new ScriptedEngine(() => crash)));
+    expect(answers.grounded.status).toBe('failed');
+    expect(answers.grounded.error).toBe(crash.message);
+    expect(answers.ungrounded.status).toBe('stopped');
+    expect(errors).toEqual([crash]);
+  });
+
+  test('a question too long for the model fails both panes with the reason, sending nothing', async () => {
+    const engine = new ScriptedEngine(() => ['never']);
+    const answers = new Answers(() => {});
+    await answers.run(request(engine, 'why '.repeat(400), { ...MODEL, contextWindow: 256 }));
+    expect(engine.calls).toHaveLength(0);
+    expect(answers.grounded.status).toBe('failed');
+    expect(answers.grounded.error).toMatch(/too long for this model/);
+    expect(answers.ungrounded.error).toMatch(/too long for this model/);
+  });
+
+  test('passages that do not fit are dropped lowest rank first and sources follow the prompt', async () => {
+    const engine = new ScriptedEngine(() => ['ok [2]']);
+    const answers = new Answers(() => {});
+    const long = passages(5).map((p) => ({ ...p, text: 'Long passage text. '.repeat(60) }));
+    await answers.run({
+      ...request(engine, 'Q?', { ...MODEL, contextWindow: 1024 }),
+      passages: long,
+    });
+    const budget = answers.grounded.budget!;
+    expect(budget.dropped.length).toBeGreaterThan(0);
+    expect(budget.included.map((p) => p.rank)).toEqual(
+      Array.from({ length: budget.included.length }, (_, i) => i + 1),
+    );
+    expect(answers.grounded.sources).toHaveLength(budget.included.length);
+    expect(budget.parts.system + budget.parts.passages + budget.parts.question).toBeLessThan(1024);
+  });
+});
