@@ -40,7 +40,8 @@ export const FLUSH_INTERVAL_MS = 50;
 const nextFrame: Schedule = (flush) => {
   // A timer, not only an animation frame: hidden tabs get no frames, and the answer must arrive.
   setTimeout(() => {
-    if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
+    if (typeof requestAnimationFrame === 'function' && !document.hidden)
+      requestAnimationFrame(flush);
     else flush();
   }, FLUSH_INTERVAL_MS);
 };
@@ -59,6 +60,8 @@ export class AnswerPane {
   /** The grounded answer says the passages do not hold the answer. */
   declined = $state(false);
   finish = $state<FinishReason | null>(null);
+  /** The longest answer this run allowed, in tokens. */
+  maxTokens = $state(0);
   error = $state<string | null>(null);
   /** A message for an empty pane (e.g. no model loaded). */
   note = $state<string | null>(null);
@@ -84,6 +87,7 @@ export class AnswerPane {
     this.citations = null;
     this.declined = false;
     this.finish = null;
+    this.maxTokens = 0;
     this.error = null;
     this.#markdown.reset();
     this.#pending = '';
@@ -226,6 +230,7 @@ export class Answers {
   ): Promise<void> {
     const budget = pane.budget!;
     pane.status = 'thinking';
+    pane.maxTokens = options.maxTokens;
     const started = performance.now();
     let firstAt: number | null = null;
     let chunks = 0;

@@ -12,17 +12,27 @@ import {
   type ModelRef,
   type SamplingOptions,
 } from './engine';
-import { estimateLlmTokens } from '../../core/context-budget';
+import {
+  TEMPLATE_TOKENS_PER_MESSAGE,
+  TEMPLATE_TOKENS_PER_PROMPT,
+  estimateLlmTokens,
+} from '../../core/context-budget';
+import { GROUNDED_SYSTEM_PROMPT } from '../../core/prompt';
 import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../../core/gguf-header';
 
 /**
  * Measures how the model's tokenizer compares with the app's estimate (wllama 3 has no public
- * tokenizer): prose with names, figures and punctuation, like the documents people drop.
+ * tokenizer): a grounded prompt as sent — chat template, instructions, a passage with markdown,
+ * names, figures and punctuation — counted by the model itself once, at load.
  */
-const CALIBRATION_TEXT =
-  'Section 4.2 — Returns: customers may return a Marrowby T-400 tuner within 30 days ' +
-  '(receipt required; 15% restocking fee after 14 days). Contact support@example.org or call ' +
-  '+44 20 7946 0958, Monday–Friday 09:00–17:30.';
+const CALIBRATION_PASSAGE =
+  '[1] handbook.md › 4. Leave › 4.4 Parental leave\n### 4.4 Parental leave\n' +
+  'Every parent is entitled to **30 weeks** of leave at full pay; notify the People team ' +
+  '(people@example.org, +44 20 7946 0958) at least 8 weeks before. | Type | Days | Paid? |\n' +
+  '| --- | --- | --- |\n| Bereavement | 10 | Full pay |\nSee §4.5 — “Other leave” (rev. 2025-03-11).\n' +
+  'Answer from the passages above, citing them like [1].\nQuestion: How long is parental leave?';
+/** Headroom on the measured ratio: one sample does not speak for every text. */
+const CALIBRATION_MARGIN = 1.15;
 
 /** Context asked for; a model trained on less gets its own (smaller) window. */
 const PREFERRED_CONTEXT = 4096;
@@ -64,7 +74,9 @@ export class WllamaEngine implements LlmEngine {
         );
       }
     }
-    const params = { n_ctx: PREFERRED_CONTEXT, seed: 0 };
+    // wllama would try WebGPU whenever the browser has the API, even with no adapter behind it.
+    const gpu = await hasWebGpuAdapter();
+    const params = { n_ctx: PREFERRED_CONTEXT, seed: 0, ...(gpu ? {} : { n_gpu_layers: 0 }) };
     try {
       if (model.kind === 'gguf-file') {
         // A local file: nothing to download, so progress is all-or-nothing.
@@ -102,7 +114,7 @@ export class WllamaEngine implements LlmEngine {
       label,
       contextWindow: Math.min(info.n_ctx, info.n_ctx_train || info.n_ctx),
       engine: 'wllama',
-      backend: wllama.isSupportWebGPU()
+      backend: gpu
         ? 'WebGPU'
         : `WASM, ${wllama.getNumThreads()} thread${wllama.getNumThreads() === 1 ? '' : 's'}`,
       tokenScale,
@@ -170,19 +182,35 @@ export class WllamaEngine implements LlmEngine {
   }
 }
 
-/** Prompt tokens of the calibration text ÷ the estimate, at least 1; 1 if it cannot be measured. */
+/** Prompt tokens of a sample grounded prompt ÷ their estimate, with margin; at least 1. */
 async function measureTokenScale(wllama: Wllama): Promise<number> {
   try {
-    const result = await wllama.createCompletion({
-      prompt: CALIBRATION_TEXT,
+    const result = await wllama.createChatCompletion({
+      messages: [
+        { role: 'system', content: GROUNDED_SYSTEM_PROMPT },
+        { role: 'user', content: CALIBRATION_PASSAGE },
+      ],
       max_tokens: 1,
       temperature: 0,
     });
     const tokens = result.usage?.prompt_tokens;
     if (!tokens) return 1;
-    return Math.max(1, tokens / estimateLlmTokens(CALIBRATION_TEXT));
+    const estimate =
+      estimateLlmTokens(GROUNDED_SYSTEM_PROMPT) +
+      estimateLlmTokens(CALIBRATION_PASSAGE) +
+      2 * TEMPLATE_TOKENS_PER_MESSAGE +
+      TEMPLATE_TOKENS_PER_PROMPT;
+    return Math.max(1, (CALIBRATION_MARGIN * tokens) / estimate);
   } catch {
     return 1;
+  }
+}
+
+async function hasWebGpuAdapter(): Promise<boolean> {
+  try {
+    return (await navigator.gpu?.requestAdapter()) != null;
+  } catch {
+    return false;
   }
 }
 
