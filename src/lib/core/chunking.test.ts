@@ -437,6 +437,37 @@ describe('chunkDocument', () => {
     expect(violations(source, chunks, options)).toEqual([]);
   });
 
+  test('code, CSV and JSON records split between lines before sentences', () => {
+    const fields = Array.from({ length: 40 }, (_, i) => `field${i}: value number ${i}. More text.`);
+    const source = `Row 2\n${fields.join('\n')}`;
+    const options = { targetTokens: 40, overlapTokens: 0 };
+    for (const format of ['code', 'csv', 'json'] as const) {
+      const chunks = chunkDocument(source, format, options);
+      expect(chunks.length).toBeGreaterThan(3);
+      for (const c of chunks) expect(c.text).toMatch(/^(?:Row 2|field\d+)[^]*\.$/);
+      expect(violations(source, chunks, options, { format: 'plain' })).toEqual([]);
+    }
+  });
+
+  test('no chunk spans a section start (a PDF page), and overlap never crosses one', () => {
+    const pages = ['First page text. It goes on.', 'Second page. Short.', '', 'Fourth page here.'];
+    let source = '';
+    const starts: number[] = [];
+    for (const page of pages) {
+      if (page !== '' && source !== '') source += '\n\n';
+      starts.push(source.length);
+      source += page;
+    }
+    const options = { targetTokens: 200, overlapTokens: 20 };
+    const chunks = chunkDocument(source, 'pdf', options, estimateTokens, starts);
+    expect(chunks.map((c) => c.text)).toEqual([
+      'First page text. It goes on.',
+      'Second page. Short.',
+      'Fourth page here.',
+    ]);
+    expect(chunkDocument(source, 'pdf', options).map((c) => c.text)).toEqual([source]);
+  });
+
   test('huge input: 5 MB of Markdown prose chunks in well under a few seconds', () => {
     const parts: string[] = [];
     let size = 0;
@@ -468,6 +499,17 @@ describe('chunkDocument', () => {
       expect(violations(source, chunks, DEFAULT_CHUNKING, { format: 'plain' })).toEqual([]);
     }
   });
+
+  test('huge input: a 5 MB single line of words (text saved without line breaks)', () => {
+    const words = ['leave', 'policy,', 'employees', 'may', 'request', 'thirty', 'weeks', 'paid'];
+    const source = Array.from({ length: 750_000 }, (_, i) => words[i % words.length]).join(' ');
+    expect(source.length).toBeGreaterThan(5_000_000);
+    const started = performance.now();
+    const chunks = chunkDocument(source, 'plain', DEFAULT_CHUNKING);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(chunks.length).toBeGreaterThan(5000);
+    expect(violations(source, chunks, DEFAULT_CHUNKING, { format: 'plain' })).toEqual([]);
+  }, 60_000);
 
   test('huge input: 1 MB of Chinese with no spaces or punctuation does not hang', () => {
     const source = '员工手册规定了育儿假的长度和申请流程所有员工都可以申请'.repeat(37_000);

@@ -1,3 +1,4 @@
+import type { DocumentFormat } from './documents';
 import { isWhitespaceCode, markdownBlocks, plainBlocks, type Block } from './markdown-sections';
 import { estimateTokens, type TokenCounter } from './token-estimate';
 
@@ -65,22 +66,33 @@ export function validateChunkingOptions(o: ChunkingOptions): string | null {
  * cluster that counts more. The counter must be monotone (appending text never lowers the count),
  * which token counts are in practice. Throws a RangeError for settings
  * `validateChunkingOptions` rejects.
+ *
+ * `format` says how to find blocks: Markdown (also HTML and .docx, stored as Markdown), paragraphs
+ * (plain text, PDF), or paragraphs split into lines before sentences (source code, and CSV and JSON
+ * records, whose lines are fields). A section also starts at each of `sectionStarts` (the offsets
+ * where PDF pages start), so no chunk spans two of them.
  */
 export function chunkDocument(
   source: string,
-  format: 'markdown' | 'plain',
+  format: DocumentFormat,
   options: ChunkingOptions,
   countTokens: TokenCounter = estimateTokens,
+  sectionStarts: readonly number[] = [],
 ): Chunk[] {
   const problem = validateChunkingOptions(options);
   if (problem) throw new RangeError(problem);
-  const blocks = format === 'markdown' ? markdownBlocks(source) : plainBlocks(source);
   const chunker = new SectionChunker(source, options, countTokens);
   const chunks: Chunk[] = [];
   let section: Block[] = [];
-  for (const block of blocks) {
+  let nextStart = 0;
+  for (const block of blocksOf(source, format)) {
     if (block.kind === 'frontmatter') continue;
-    if (block.kind === 'heading' && section.length > 0 && !introduces(section, block)) {
+    let startsSection = block.kind === 'heading' && !introduces(section, block);
+    while (nextStart < sectionStarts.length && (sectionStarts[nextStart] ?? 0) <= block.start) {
+      startsSection = true;
+      nextStart++;
+    }
+    if (startsSection && section.length > 0) {
       chunker.chunk(section, chunks);
       section = [];
     }
@@ -88,6 +100,22 @@ export function chunkDocument(
   }
   if (section.length > 0) chunker.chunk(section, chunks);
   return chunks;
+}
+
+function blocksOf(source: string, format: DocumentFormat): Block[] {
+  switch (format) {
+    case 'markdown':
+    case 'html':
+    case 'docx':
+      return markdownBlocks(source);
+    case 'plain':
+    case 'pdf':
+      return plainBlocks(source);
+    case 'code':
+    case 'csv':
+    case 'json':
+      return plainBlocks(source).map((block) => ({ ...block, kind: 'code' }));
+  }
 }
 
 /**

@@ -2,7 +2,12 @@
 
 import type { ChunkingOptions } from './chunking';
 
-export type DocumentFormat = 'markdown' | 'plain';
+/**
+ * What a document was read from. HTML and .docx are stored as Markdown-like text (their headings
+ * drive chunking); CSV and JSON as one block of `key: value` lines per record.
+ */
+export type DocumentFormat =
+  'markdown' | 'plain' | 'html' | 'pdf' | 'docx' | 'csv' | 'json' | 'code';
 
 export interface DocumentRecord {
   id: string;
@@ -21,6 +26,10 @@ export interface DocumentRecord {
   chunking: ChunkingOptions;
   /** Things the user should know about this document, e.g. replaced invalid bytes. */
   warnings: string[];
+  /** PDF: where each page starts in the text; pageStarts[0] is page 1's, always 0. */
+  pageStarts?: number[];
+  /** Source code: its language, e.g. "Python". */
+  language?: string;
 }
 
 export interface ChunkRecord {
@@ -32,11 +41,14 @@ export interface ChunkRecord {
   text: string;
   headingPath: string[];
   tokens: number;
+  /** PDF: the 1-based page the chunk is on (a chunk never spans two pages). */
+  page?: number;
 }
 
 /** One retrieved passage, as shown under Retrieved passages. */
 export interface Passage {
   rank: number;
+  /** What the ranking is by: cosine (dense), BM25 (keyword) or the fused score (hybrid). */
   score: number;
   docId: string;
   docName: string;
@@ -46,6 +58,20 @@ export interface Passage {
   end: number;
   headingPath: string[];
   text: string;
+  /** PDF: the 1-based page the passage is on. */
+  page?: number;
+  /**
+   * Why it was retrieved: its 1-based rank and score in the dense (cosine) and keyword (BM25)
+   * rankings, null when that ranking did not return it, absent when that search did not run.
+   */
+  denseRank?: number | null;
+  denseScore?: number | null;
+  keywordRank?: number | null;
+  keywordScore?: number | null;
+  /** Its rank after fusing, before passages deleted meanwhile were dropped. */
+  fusedRank?: number;
+  /** Analyzed question terms it contains; core/analyzer.ts matchRanges finds them in `text`. */
+  matchedTerms?: string[];
 }
 
 /** What the knowledge base records about the vectors it holds, so models are never mixed. */

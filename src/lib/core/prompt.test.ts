@@ -55,6 +55,10 @@ describe('toPromptPassages', () => {
       { number: 1, docName: 'a.md', headingPath: ['Intro'], text: 'text' },
       { number: 2, docName: 'b.md', headingPath: ['Intro'], text: 'text' },
     ]);
+    const onPage = { ...passage(1, 'Policy.pdf'), page: 3 };
+    expect(toPromptPassages([onPage])).toEqual([
+      { number: 1, docName: 'Policy.pdf', headingPath: ['Intro'], text: 'text', page: 3 },
+    ]);
   });
 });
 

@@ -50,6 +50,7 @@ export function toPromptPassages(passages: Passage[]): PromptPassage[] {
     docName: passage.docName,
     headingPath: passage.headingPath,
     text: passage.text,
+    ...(passage.page !== undefined && { page: passage.page }),
   }));
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { estimateTokens } from './token-estimate';
+import { chunkDocument, DEFAULT_CHUNKING } from './chunking';
+import { estimateTokens, withCharacterFloor } from './token-estimate';
 
 describe('estimateTokens', () => {
   test('whitespace and empty text count nothing', () => {
@@ -76,5 +77,29 @@ describe('estimateTokens', () => {
     const count = estimateTokens(text);
     expect(count).toBeGreaterThan(1_000_000);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('withCharacterFloor', () => {
+  // WordPiece reads a word of over 100 characters as one unknown token.
+  const wordPiece = (text: string) =>
+    text
+      .split(/\s+/)
+      .filter(Boolean)
+      .reduce((n, w) => n + (w.length > 100 ? 1 : w.length), 0);
+
+  test('counts at least one token per 12 characters, else what the counter says', () => {
+    const floored = withCharacterFloor(wordPiece);
+    expect(floored('x'.repeat(1200))).toBe(100);
+    expect(floored('a b c')).toBe(3);
+    expect(withCharacterFloor(() => 0, 4)('12345')).toBe(2);
+  });
+
+  test('a long line without spaces is still split into chunks', () => {
+    const source = 'x'.repeat(200_000);
+    expect(chunkDocument(source, 'plain', DEFAULT_CHUNKING, wordPiece)).toHaveLength(1);
+    const chunks = chunkDocument(source, 'plain', DEFAULT_CHUNKING, withCharacterFloor(wordPiece));
+    expect(chunks.length).toBe(Math.ceil(200_000 / (DEFAULT_CHUNKING.targetTokens * 12)));
+    expect(chunks.every((c) => c.text.length <= DEFAULT_CHUNKING.targetTokens * 12)).toBe(true);
   });
 });

@@ -95,3 +95,13 @@ export function estimateTokens(text: string): number {
   if (units > 0) tokens += wordTokens(units);
   return tokens;
 }
+
+/**
+ * A counter that never reports fewer than one token per `maxCharsPerToken` characters. WordPiece
+ * reads a word of over 100 characters (a hash, base64 data, a run of `=`) as one unknown token, so
+ * by its count alone a megabyte without spaces fits in one chunk; the floor still splits it. Real
+ * text averages 3–6 characters a token and never meets it. Monotone when `count` is.
+ */
+export function withCharacterFloor(count: TokenCounter, maxCharsPerToken = 12): TokenCounter {
+  return (text) => Math.max(count(text), Math.ceil(text.length / maxCharsPerToken));
+}

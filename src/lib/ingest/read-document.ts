@@ -1,95 +1,160 @@
 import type { DocumentFormat } from '../core/documents';
+import { decodeText, replacementWarnings } from './decode-text';
+import {
+  detectType,
+  extensionOf,
+  formatFromName,
+  SUPPORTED_SUMMARY,
+  type FileType,
+} from './detect-type';
+import {
+  BinaryContentError,
+  CorruptDocumentError,
+  EmptyDocumentError,
+  FileTooLargeError,
+  NoTextError,
+  PasswordProtectedError,
+  UnsupportedFormatError,
+} from './errors';
+import type { Extraction } from './extraction';
 
-/** Named errors a user sees next to the file's name; each message says what to do. */
-export class UnsupportedFormatError extends Error {
-  override name = 'UnsupportedFormatError';
-}
-export class EmptyDocumentError extends Error {
-  override name = 'EmptyDocumentError';
-}
-export class BinaryContentError extends Error {
-  override name = 'BinaryContentError';
+/** The largest file read by default: 100 MB. A document's text and chunks live in memory. */
+export const MAX_DOCUMENT_BYTES = 100 * 1000 * 1000;
+
+export interface ReadOptions {
+  /** Larger files are refused with a FileTooLargeError; `MAX_DOCUMENT_BYTES` by default. */
+  maxBytes?: number;
 }
 
-export const SUPPORTED_EXTENSIONS: Record<string, DocumentFormat> = {
-  md: 'markdown',
-  markdown: 'markdown',
-  txt: 'plain',
-  text: 'plain',
-};
-
-export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
-export function formatFromName(name: string): DocumentFormat | undefined {
-  return SUPPORTED_EXTENSIONS[extensionOf(name)];
-}
-
-export interface ReadDocument {
-  text: string;
-  format: DocumentFormat;
+export interface ReadDocument extends Extraction {
   /** SHA-256 of the bytes, hex: the same file added twice is recognised by it. */
   contentHash: string;
-  warnings: string[];
-}
-
-/** Reads a .txt or .md file: checks its type, decodes its text and hashes its bytes. */
-export async function readDocument(file: Blob, name: string): Promise<ReadDocument> {
-  const format = formatFromName(name);
-  if (!format) {
-    const ext = extensionOf(name);
-    throw new UnsupportedFormatError(
-      `“${name}” is not supported yet${ext ? ` (.${ext} files)` : ''}. ` +
-        'Grounded reads plain text (.txt) and Markdown (.md) files for now.',
-    );
-  }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length === 0) {
-    throw new EmptyDocumentError(`“${name}” is empty: there is no text to search. Check the file.`);
-  }
-  const { text, replaced } = decodeText(bytes);
-  if (replaced < 0) {
-    throw new BinaryContentError(
-      `“${name}” does not contain text (it looks like binary data despite its .${extensionOf(name)} name).`,
-    );
-  }
-  if (text.trim() === '') {
-    throw new EmptyDocumentError(`“${name}” contains only whitespace: there is no text to search.`);
-  }
-  const warnings =
-    replaced > 0
-      ? [`${replaced} invalid byte sequence${replaced === 1 ? ' was' : 's were'} replaced with �.`]
-      : [];
-  return { text, format, contentHash: await sha256Hex(bytes), warnings };
 }
 
 /**
- * Decodes UTF-8, or UTF-16 when the bytes start with its byte-order mark. `replaced` counts
- * invalid sequences turned into U+FFFD, or is -1 when the bytes look binary (NUL bytes in text
- * that is not UTF-16).
+ * Reads any file Grounded supports into text: checks its size, decides its type from its content
+ * and its name (`detectType`), extracts the text with that type's extractor and hashes the bytes.
+ * Throws one of the errors in `./errors`, each naming the file and saying what to do. PDF and
+ * Word support (pdf.js, mammoth) and the HTML parser are loaded on first use.
  */
-export function decodeText(bytes: Uint8Array): { text: string; replaced: number } {
-  let encoding = 'utf-8';
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
-  else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
-  if (encoding === 'utf-8' && bytes.subarray(0, 8192).includes(0))
-    return { text: '', replaced: -1 };
-  // The decoder strips the byte-order mark itself.
-  const text = new TextDecoder(encoding).decode(bytes);
-  let replaced = 0;
-  for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) replaced++;
-  // A U+FFFD that was really in the file is not a replacement; the source says so only when strict.
-  if (replaced > 0) {
-    try {
-      new TextDecoder(encoding, { fatal: true }).decode(bytes);
-      replaced = 0;
-    } catch {
-      // Some really were invalid; the count may include genuine U+FFFDs, which is close enough.
+export async function readDocument(
+  file: Blob,
+  name: string,
+  { maxBytes = MAX_DOCUMENT_BYTES }: ReadOptions = {},
+): Promise<ReadDocument> {
+  if (file.size > maxBytes) throw new FileTooLargeError(name, file.size, maxBytes);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.length === 0) {
+    throw new EmptyDocumentError(
+      name,
+      `“${name}” is empty: there is no text to search. Check the file.`,
+    );
+  }
+  const type = detectType(name, bytes);
+  if (type.kind !== 'document') throw refusal(name, type);
+  // Hash first: pdf.js takes ownership of the bytes.
+  const contentHash = await sha256Hex(bytes);
+  const extraction = await extract(bytes, name, type);
+  if (extraction.text.trim() === '') throw nothingToSearch(name, type.format);
+  if (type.contentOverrides) {
+    extraction.warnings.unshift(
+      `Read as ${type.contentOverrides}, which is what it contains, despite its .${extensionOf(name)} name.`,
+    );
+  }
+  return { ...extraction, contentHash };
+}
+
+async function extract(
+  bytes: Uint8Array,
+  name: string,
+  type: Extract<FileType, { kind: 'document' }>,
+): Promise<Extraction> {
+  switch (type.format) {
+    case 'pdf':
+      return (await import('./extract-pdf')).extractPdf(bytes, name);
+    case 'docx':
+      return (await import('./extract-docx')).extractDocx(bytes, name);
+    case 'html':
+      return (await import('./extract-html')).extractHtml(bytes);
+    case 'csv':
+      return (await import('./extract-csv')).extractCsv(bytes, name);
+    case 'json':
+      return (await import('./extract-json')).extractJson(bytes, name);
+    case 'markdown':
+    case 'plain':
+    case 'code': {
+      const { text, replaced } = decodeText(bytes);
+      return {
+        text,
+        format: type.format,
+        ...(type.language && { language: type.language }),
+        warnings: replacementWarnings(replaced),
+      };
     }
   }
-  return { text, replaced };
+}
+
+/** The error for a file that was read but holds no text: why depends on what it is. */
+function nothingToSearch(name: string, format: DocumentFormat): Error {
+  switch (format) {
+    case 'html':
+      return new NoTextError(
+        name,
+        `“${name}” has no visible text to search, only markup, scripts or images. Check the file.`,
+      );
+    case 'docx':
+      return new NoTextError(
+        name,
+        `“${name}” has no text to search, only images or empty paragraphs. Check the file.`,
+      );
+    case 'csv':
+    case 'json':
+      return new EmptyDocumentError(
+        name,
+        `“${name}” holds no values: there is nothing to search. Check the file.`,
+      );
+    default:
+      return new EmptyDocumentError(
+        name,
+        `“${name}” contains only whitespace: there is no text to search. Check the file.`,
+      );
+  }
+}
+
+function refusal(name: string, type: Exclude<FileType, { kind: 'document' }>): Error {
+  const ext = extensionOf(name);
+  switch (type.kind) {
+    case 'encrypted':
+      return new PasswordProtectedError(name);
+    case 'mismatch': {
+      const expected = type.expected === 'pdf' ? 'a PDF' : 'a Word document';
+      const what = type.isText
+        ? 'it holds text (perhaps a web page saved by a failed download)'
+        : 'it is damaged, or another kind of file';
+      return new CorruptDocumentError(
+        name,
+        `“${name}” is not ${expected}: ${what}. Download or export it again, then add it.`,
+      );
+    }
+    case 'binary':
+      // A name that promises a document makes this a wrong or renamed file, not an unsupported one.
+      return formatFromName(name)
+        ? new BinaryContentError(
+            name,
+            `“${name}” is not a document Grounded can read: it is ${type.what}, despite its .${ext} ` +
+              `name. ${type.advice}`,
+          )
+        : new UnsupportedFormatError(
+            name,
+            `“${name}” is ${type.what}, which Grounded cannot read. ${type.advice}`,
+          );
+    case 'unsupported':
+      return new UnsupportedFormatError(
+        name,
+        `“${name}” is ${type.what}, which Grounded cannot read. ${type.advice}` +
+          (type.advice.includes(SUPPORTED_SUMMARY) ? '' : ` ${SUPPORTED_SUMMARY}`),
+      );
+  }
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

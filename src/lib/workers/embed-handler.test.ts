@@ -12,6 +12,7 @@ import type { EmbeddingBackend } from '../engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import { makeTinyEmbedder } from '../../../scripts/make-tiny-embedder.mjs';
+import { makePdf } from '../../../test/make-files';
 import { startMirror } from '../../../scripts/serve-mirror.mjs';
 import { createEmbedHandlers } from './embed-handler';
 import type { FileProgress } from './embed-protocol';
@@ -270,6 +271,74 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     expect(result).toEqual({ documents: 1, chunks: after!.chunkCount });
     expect(after!.chunking).toEqual({ targetTokens: 16, overlapTokens: 4 });
     expect(await kb.chunksOf(after!.id)).toHaveLength(after!.chunkCount);
+    w.close();
+  });
+
+  test('a PDF’s chunks keep their page through ingest and re-embedding', async () => {
+    const w = workers('pdf-pages');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const pages = [
+      [
+        'The orchard opens at dawn.',
+        'Ladders are inspected every spring by the safety officer.',
+        'Gloves are handed out at the gate.',
+      ],
+      ['Parental leave is 30 weeks.'],
+      [],
+      ['Russet apples are picked in October.'],
+    ];
+    const pdf = makePdf({ pages, imagePages: [3] });
+    const result = await w.embed.call('ingest', {
+      files: [{ name: 'orchard.pdf', data: new Blob([pdf]) }],
+      chunking: { targetTokens: 200, overlapTokens: 20 },
+    });
+    expect(result).toEqual({ added: 1, skipped: 0, failed: 0 });
+    const kb = await w.openKnowledgeBase();
+    const [doc] = await kb.listDocuments();
+    expect(doc).toMatchObject({ name: 'orchard.pdf', format: 'pdf', chunkCount: 3 });
+    expect(doc!.pageStarts).toHaveLength(4);
+    expect(doc!.warnings).toEqual([
+      'Page 3 has no text (scanned images?) and is not searchable. Run the PDF through OCR to search it.',
+    ]);
+    const chunkPages = async () => (await kb.chunksOf(doc!.id)).map((c) => [c.page, c.text]);
+    // Small pages are never packed together: each chunk is on one page.
+    expect(await chunkPages()).toEqual([
+      [1, pages[0]!.join('\n')],
+      [2, 'Parental leave is 30 weeks.'],
+      [4, 'Russet apples are picked in October.'],
+    ]);
+    await w.embed.call('reembed', { chunking: { targetTokens: 16, overlapTokens: 4 } });
+    const after = await chunkPages();
+    expect(after.length).toBeGreaterThan(3);
+    for (const [page, text] of after) {
+      expect(pages[Number(page) - 1]!.join('\n')).toContain(text);
+    }
+    w.close();
+  });
+
+  test('files over the size limit fail by name; the others are added', async () => {
+    const w = workers('max-bytes');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const events: FileProgress[] = [];
+    const result = await w.embed.call(
+      'ingest',
+      {
+        files: [file('big.txt', 'x '.repeat(600)), file('notes.txt', NOTES)],
+        chunking: { targetTokens: 64, overlapTokens: 0 },
+        maxBytes: 1000,
+      },
+      { onProgress: (p) => events.push(p) },
+    );
+    expect(result).toEqual({ added: 1, skipped: 0, failed: 1 });
+    expect(events.find((e) => e.stage === 'failed')).toEqual({
+      file: 0,
+      stage: 'failed',
+      error: {
+        name: 'FileTooLargeError',
+        message:
+          '“big.txt” is 1.2 KB, more than the 1.0 KB a document may be. Split it into smaller files and add those.',
+      },
+    });
     w.close();
   });
 

@@ -1,6 +1,8 @@
 import { chunkDocument, type ChunkingOptions } from '../core/chunking';
 import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/documents';
 import { chunkEmbeddingText } from '../core/embedding-input';
+import { pageAt } from '../core/pages';
+import { withCharacterFloor } from '../core/token-estimate';
 import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';
@@ -84,7 +86,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
       return new Transfer({ vector, ms: performance.now() - started }, [vector.buffer]);
     },
 
-    ingest({ files, chunking }, { progress, signal }) {
+    ingest({ files, chunking, maxBytes }, { progress, signal }) {
       return queued(async () => {
         const { embedder } = current();
         const store = await knowledgeBase();
@@ -96,6 +98,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
               report: progress,
               signal,
               newId,
+              maxBytes,
             });
             if (document) {
               counts.added++;
@@ -127,6 +130,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
           const { chunks, vectors } = await chunkAndEmbed(
             text,
             document.format,
+            document.pageStarts,
             document.id,
             chunking,
             embedder,
@@ -185,17 +189,22 @@ async function loadEmbedder(
   return { key, model, embedder, result };
 }
 
-/** Splits a document into chunks and embeds them in batches; checks `signal` between batches. */
+/**
+ * Splits a document into chunks and embeds them in batches; checks `signal` between batches. A
+ * PDF's chunks never span two pages and each records its page.
+ */
 async function chunkAndEmbed(
   text: string,
   format: DocumentFormat,
+  pageStarts: number[] | undefined,
   docId: string,
   chunking: ChunkingOptions,
   embedder: Embedder,
   signal: AbortSignal,
   onBatch?: (done: number, total: number) => void,
 ): Promise<{ chunks: ChunkRecord[]; vectors: Float32Array }> {
-  const chunks: ChunkRecord[] = chunkDocument(text, format, chunking, embedder.countTokens).map(
+  const countTokens = withCharacterFloor(embedder.countTokens);
+  const chunks: ChunkRecord[] = chunkDocument(text, format, chunking, countTokens, pageStarts).map(
     (c) => ({
       docId,
       ordinal: c.ordinal,
@@ -204,6 +213,7 @@ async function chunkAndEmbed(
       text: c.text,
       headingPath: c.headingPath,
       tokens: c.tokens,
+      ...(pageStarts && { page: pageAt(pageStarts, c.start) }),
     }),
   );
   const dimension = embedder.dimension;
@@ -228,10 +238,16 @@ async function ingestFile(
     report,
     signal,
     newId,
-  }: { report: (p: FileProgress) => void; signal: AbortSignal; newId: () => string },
+    maxBytes,
+  }: {
+    report: (p: FileProgress) => void;
+    signal: AbortSignal;
+    newId: () => string;
+    maxBytes?: number;
+  },
 ): Promise<DocumentRecord | null> {
   report({ file: index, stage: 'read', done: 0, total: file.data.size });
-  const read = await readDocument(file.data, file.name);
+  const read = await readDocument(file.data, file.name, { maxBytes });
   const existing = await kb.findByHash(read.contentHash);
   if (existing) {
     report({
@@ -247,6 +263,7 @@ async function ingestFile(
   const { chunks, vectors } = await chunkAndEmbed(
     read.text,
     read.format,
+    read.pageStarts,
     id,
     chunking,
     embedder,
@@ -267,6 +284,8 @@ async function ingestFile(
     modelId: embedder.modelId,
     chunking: { ...chunking },
     warnings: read.warnings,
+    ...(read.pageStarts && { pageStarts: read.pageStarts }),
+    ...(read.language && { language: read.language }),
   };
   await kb.addDocument({
     document,

@@ -33,6 +33,8 @@ export interface IngestFile {
 export interface IngestRequest {
   files: IngestFile[];
   chunking: ChunkingOptions;
+  /** Larger files are refused; ingest/read-document's MAX_DOCUMENT_BYTES when absent. */
+  maxBytes?: number;
 }
 
 export type IngestStage = 'read' | 'chunk' | 'embed' | 'store';
