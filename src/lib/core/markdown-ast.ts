@@ -1,10 +1,11 @@
 /**
  * A small, safe tree for model-written markdown: only what the renderer draws, with nothing that
- * could run or fetch. Raw HTML becomes visible text, images become their alt text, links keep an
- * http(s)/mailto address or lose it, and passage citations like [2] become their own nodes.
+ * could run or fetch. Raw HTML becomes the text the model wrote, images become their alt text,
+ * links keep an http(s)/mailto address or lose it, and passage citations like [2] are their own
+ * nodes. The renderer draws this tree with Svelte elements only, never as HTML.
  */
 
-import { Marked, type Token, type Tokens } from 'marked';
+import { Lexer, Tokenizer, getDefaults, type MarkedOptions, type Token, type Tokens } from 'marked';
 import { findCitations } from './citations';
 
 export type Inline =
@@ -27,29 +28,102 @@ export type BlockNode =
   | { type: 'table'; align: Align[]; header: Inline[][]; rows: Inline[][][] }
   | { type: 'hr' };
 
-/** A top-level block with an id that stays the same while the answer streams. */
+/** A top-level block with an id that stays the same for as long as the answer streams. */
 export type Block = BlockNode & { id: number };
 
-/**
- * Link reference definitions are off: "[1]: Handbook" is how models list sources, and a definition
- * written late would turn earlier "[1]" citations into links, re-rendering finished blocks.
- */
-export const markdownLexer = new Marked({
-  gfm: true,
-  tokenizer: {
-    def: () => undefined,
-    reflink: () => undefined,
-  },
-});
+class SafeTokenizer extends Tokenizer {
+  // Link reference definitions and reference links are off. "[1]: Handbook, p. 3" is how models
+  // list their sources, and a definition written late would turn every earlier "[1]" into a link:
+  // finished blocks would change, and citations would stop being citations.
+  override def(): undefined {
+    return undefined;
+  }
 
-export function lex(markdown: string): Token[] {
-  return markdownLexer.lexer(markdown);
+  override reflink(): undefined {
+    return undefined;
+  }
 }
 
-/** Blocks from top-level tokens; spaces and other markup-only tokens disappear. */
+// Silent: should marked ever trip its own infinite-loop guard, it logs and stops, and the
+// answer shows what was read so far instead of failing to render. The one tokenizer serves every
+// lexer made from these options; that is safe because lexers here run one at a time.
+const options: MarkedOptions = {
+  ...getDefaults(),
+  gfm: true,
+  silent: true,
+  tokenizer: new SafeTokenizer(),
+};
+
+type InlineRuns = Lexer['inlineQueue'];
+
+/**
+ * The block tokens of `markdown`; their inline runs are queued, not yet lexed. Should marked
+ * throw (18.2.1 does on "- _\n  >2)\n5"), the text is lexed again in pieces between blank lines
+ * and a piece that still fails is one run of plain text: the answer is still shown.
+ */
+export function lexBlocks(markdown: string): { tokens: Token[]; inline: InlineRuns } {
+  const lexer = new Lexer(options);
+  try {
+    return { tokens: lexer.blockTokens(markdown, []), inline: lexer.inlineQueue };
+  } catch {
+    const tokens: Token[] = [];
+    const inline: InlineRuns = [];
+    for (const piece of markdown.split(/(\n[ \t]*\n)/)) {
+      if (!piece) continue;
+      if (/^\n[ \t]*\n$/.test(piece)) {
+        tokens.push({ type: 'space', raw: piece });
+        continue;
+      }
+      const pieceLexer = new Lexer(options);
+      try {
+        tokens.push(...pieceLexer.blockTokens(piece, []));
+        inline.push(...pieceLexer.inlineQueue);
+      } catch {
+        const text: Tokens.Text = { type: 'text', raw: piece, text: piece, tokens: [] };
+        tokens.push(text);
+        inline.push({ src: piece, tokens: text.tokens! });
+      }
+    }
+    return { tokens, inline };
+  }
+}
+
+/**
+ * The inline tokens of one run (a paragraph's text, a table cell…). Each run starts from a clean
+ * state, so an unclosed "<a>" in one block cannot change how a later block is read.
+ */
+export function lexInline(src: string): Token[] {
+  try {
+    return new Lexer(options).inlineTokens(src);
+  } catch {
+    return [{ type: 'text', raw: src, text: src }];
+  }
+}
+
+/** The blocks of a whole text at once: what a stream of the same text gives, in one go. */
+export function parseMarkdown(markdown: string): BlockNode[] {
+  const { tokens, inline } = lexBlocks(normalizeNewlines(markdown));
+  for (const run of inline) run.tokens.push(...lexInline(run.src));
+  return toBlockNodes(tokens);
+}
+
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/** Blocks from block tokens; blank space and anything that draws nothing disappear. */
 export function toBlockNodes(tokens: readonly Token[]): BlockNode[] {
   const blocks: BlockNode[] = [];
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const next = tokens[i + 1];
+    // A task item's "[ ]" comes as its own token before the item's text; it is shown as written.
+    if (token.type === 'checkbox' && (next?.type === 'text' || next?.type === 'paragraph')) {
+      const text = { type: 'text', raw: token.raw, text: token.raw } satisfies Tokens.Text;
+      blocks.push({ type: 'paragraph', children: toInlines([text, ...inlineTokensOf(next)]) });
+      i++;
+      continue;
+    }
     const block = toBlockNode(token);
     if (block) blocks.push(block);
   }
@@ -62,30 +136,25 @@ function toBlockNode(token: Token): BlockNode | null {
     case 'def':
       return null;
     case 'paragraph':
-    case 'text': {
-      const t = token as Tokens.Paragraph | Tokens.Text;
-      return {
-        type: 'paragraph',
-        children: toInlines(t.tokens ?? [{ type: 'text', raw: t.raw, text: t.text }]),
-      };
-    }
+    case 'text':
+      // A tight list item's text comes as a block-level "text" token: a paragraph all the same.
+      return { type: 'paragraph', children: toInlines(inlineTokensOf(token)) };
     case 'heading': {
       const t = token as Tokens.Heading;
       return { type: 'heading', depth: t.depth, children: toInlines(t.tokens) };
     }
     case 'code': {
       const t = token as Tokens.Code;
-      return { type: 'code', lang: (t.lang ?? '').split(/\s/)[0] ?? '', text: t.text };
+      return { type: 'code', lang: (t.lang ?? '').trim().split(/\s/)[0] ?? '', text: t.text };
     }
     case 'blockquote':
       return { type: 'blockquote', children: toBlockNodes((token as Tokens.Blockquote).tokens) };
     case 'list': {
       const t = token as Tokens.List;
-      const start = typeof t.start === 'number' ? t.start : 1;
       return {
         type: 'list',
         ordered: t.ordered,
-        start,
+        start: typeof t.start === 'number' ? t.start : 1,
         items: t.items.map((item) => toBlockNodes(item.tokens)),
       };
     }
@@ -100,59 +169,71 @@ function toBlockNode(token: Token): BlockNode | null {
     }
     case 'hr':
       return { type: 'hr' };
-    case 'html':
-      // Shown as the text the model wrote, never parsed as HTML.
-      return { type: 'paragraph', children: [{ type: 'text', text: token.raw.trim() }] };
-    default:
-      return token.raw.trim()
-        ? { type: 'paragraph', children: [{ type: 'text', text: token.raw }] }
-        : null;
+    default: {
+      // Raw HTML ("<script>…", "<img onerror=…>") and anything unknown: the source, as text.
+      const text = token.raw.trim();
+      return text ? { type: 'paragraph', children: [{ type: 'text', text }] } : null;
+    }
   }
 }
 
-export function toInlines(tokens: readonly Token[]): Inline[] {
+function inlineTokensOf(token: Token): Token[] {
+  const tokens = (token as Tokens.Paragraph | Tokens.Text).tokens;
+  return tokens ?? [{ type: 'text', raw: token.raw, text: token.raw }];
+}
+
+/** Inline nodes from inline tokens, with citations found in the text. */
+function toInlines(tokens: readonly Token[]): Inline[] {
+  return withCitations(mergeText(convertInlines(tokens)));
+}
+
+function convertInlines(tokens: readonly Token[]): Inline[] {
   const out: Inline[] = [];
   for (const token of tokens) {
     switch (token.type) {
-      case 'text':
-      case 'escape': {
+      case 'text': {
         const t = token as Tokens.Text;
-        if (t.tokens && t.tokens.length > 0) out.push(...toInlines(t.tokens));
-        else
-          out.push({
-            type: 'text',
-            text: token.type === 'escape' ? t.text : decodeEntities(t.text),
-          });
+        // The raw source, not `text`: marked's text is meant for HTML and may have had its
+        // ampersands escaped. Character references are decoded here, once.
+        if (t.tokens && t.tokens.length > 0) out.push(...convertInlines(t.tokens));
+        else out.push({ type: 'text', text: decodeEntities(t.raw) });
         break;
       }
+      case 'escape':
+        out.push({ type: 'text', text: (token as Tokens.Escape).text });
+        break;
       case 'strong':
       case 'em':
       case 'del':
         out.push({ type: token.type, children: toInlines((token as Tokens.Strong).tokens) });
         break;
       case 'codespan':
-        out.push({ type: 'codespan', text: decodeEntities((token as Tokens.Codespan).text) });
+        // Code is literal: "&amp;" in code is five characters.
+        out.push({ type: 'codespan', text: (token as Tokens.Codespan).text });
         break;
       case 'br':
         out.push({ type: 'br' });
         break;
       case 'link': {
         const t = token as Tokens.Link;
-        out.push({ type: 'link', href: safeHref(t.href), children: toInlines(t.tokens) });
+        // No citations inside a link: a button inside an anchor is not a thing one can click.
+        const children = mergeText(convertInlines(t.tokens));
+        out.push({ type: 'link', href: safeHref(decodeEntities(t.href)), children });
         break;
       }
-      case 'image': {
-        // Never loaded: an image from model output would be a request to any host.
-        const t = token as Tokens.Image;
-        out.push({ type: 'text', text: `[image: ${t.text}]` });
+      case 'image':
+        // Never loaded: an image in model output would be a request to any host it names.
+        out.push({
+          type: 'text',
+          text: `[image: ${decodeEntities((token as Tokens.Image).text)}]`,
+        });
         break;
-      }
       default:
-        // Inline HTML ("<b>", "<img onerror=…>") and anything unknown: the source, as text.
+        // Inline HTML ("<b>", "<img src=x onerror=…>"), task checkboxes, anything unknown.
         out.push({ type: 'text', text: token.raw });
     }
   }
-  return withCitations(mergeText(out));
+  return out;
 }
 
 /** Adjacent text nodes joined, so a citation split across tokens ("[", "1]") is still found. */
@@ -162,7 +243,7 @@ function mergeText(nodes: Inline[]): Inline[] {
     const last = merged.at(-1);
     if (node.type === 'text' && last?.type === 'text') {
       merged[merged.length - 1] = { type: 'text', text: last.text + node.text };
-    } else {
+    } else if (node.type !== 'text' || node.text) {
       merged.push(node);
     }
   }
@@ -175,9 +256,12 @@ function withCitations(nodes: Inline[]): Inline[] {
 
 /**
  * Text with its citations as separate nodes: "as stated [1, 2]." → text, [1], [2], text.
- * Uses the same rules as the citation check (core/citations.ts), so what is flagged is what is shown.
+ * The rules are the citation check's (core/citations.ts), so what is flagged is what is shown:
+ * "[1]", "[1, 3]", "[1][2]", "[1-3]", "[ 1 ]" and "[0]" are citations (0 names no passage and is
+ * shown as such); "[a]", "[12x]", "[1.5]", "[2024]", "[1](url)" are not.
  */
 export function splitCitations(text: string): Inline[] {
+  if (!/[[【［]/.test(text)) return text ? [{ type: 'text', text }] : [];
   const out: Inline[] = [];
   let at = 0;
   for (const match of findCitations(text)) {
@@ -189,19 +273,20 @@ export function splitCitations(text: string): Inline[] {
   return out;
 }
 
-/** An address a link may point to, or null: only http(s) and mailto, never javascript: or data:. */
+/** The address a link may point to, or null: only absolute http(s) and mailto addresses. */
 export function safeHref(href: string): string | null {
+  let url: URL;
   try {
-    const url = new URL(href);
-    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:'
-      ? url.href
-      : null;
+    url = new URL(href);
   } catch {
     return null;
   }
+  const allowed =
+    url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:';
+  return allowed ? url.href : null;
 }
 
-const ENTITIES: Record<string, string> = {
+const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',
   gt: '>',
@@ -210,14 +295,14 @@ const ENTITIES: Record<string, string> = {
   nbsp: '\u00a0',
 };
 
-/** The few character references models write; the result is shown as text, so it stays inert. */
+/** The character references models write; others stay as written. The result is only text. */
 function decodeEntities(text: string): string {
-  return text.replace(/&(#x[\da-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code =
-        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[name.toLowerCase()] ?? whole;
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#[xX][\da-fA-F]{1,6}|#\d{1,7}|[a-zA-Z]+);/g, (whole, name: string) => {
+    if (name[0] !== '#') return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
+    const hex = name[1] === 'x' || name[1] === 'X';
+    const code = Number.parseInt(name.slice(hex ? 2 : 1), hex ? 16 : 10);
+    const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+    return valid ? String.fromCodePoint(code) : '\ufffd';
   });
 }

@@ -1,12 +1,18 @@
 import { render } from 'svelte/server';
 import { describe, expect, test } from 'vitest';
-import { parseMarkdown } from '../../core/markdown-stream';
+import { MarkdownStream } from '../../core/markdown-stream';
 import Markdown from './Markdown.svelte';
+
+function blocksOf(markdown: string) {
+  const stream = new MarkdownStream();
+  stream.append(markdown);
+  return stream.blocks;
+}
 
 /** The server-rendered markup, without Svelte's hydration comments. */
 function html(markdown: string, passageCount = 3): string {
   return render(Markdown, {
-    props: { blocks: parseMarkdown(markdown), passageCount },
+    props: { blocks: blocksOf(markdown), passageCount },
   }).body.replace(/<!--[^>]*-->/g, '');
 }
 
