@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { inverseNorms, norm, normalized, topKCosine } from './top-k';
+import { inverseNorms, norm, normalized, TopKHeap, topKCosine } from './top-k';
 
 function random(seed: number) {
   return () => {
@@ -87,5 +87,28 @@ describe('topKCosine', () => {
   test('normalized gives unit length and leaves zero vectors at zero', () => {
     expect(norm(normalized(Float32Array.from([3, 4])))).toBeCloseTo(1);
     expect(Array.from(normalized(new Float32Array(3)))).toEqual([0, 0, 0]);
+  });
+});
+
+describe('TopKHeap', () => {
+  test('keeps the best k pushed in any order, ties to the lower row, best first', () => {
+    const heap = new TopKHeap(3);
+    expect(heap.threshold).toBe(-Infinity);
+    for (const [row, score] of [
+      [5, 0.5],
+      [1, 0.9],
+      [7, 0.5],
+      [2, 0.1],
+      [3, 0.5],
+      [4, 0.95],
+    ]) {
+      heap.push(row!, score!);
+    }
+    expect(heap.size).toBe(3);
+    expect(heap.threshold).toBeCloseTo(0.5);
+    const { rows, scores } = heap.result();
+    expect(Array.from(rows)).toEqual([4, 1, 3]);
+    expect(Array.from(scores)).toEqual([0.95, 0.9, 0.5].map(Math.fround));
+    expect(new TopKHeap(0).result().rows).toHaveLength(0);
   });
 });

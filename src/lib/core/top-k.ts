@@ -75,6 +75,49 @@ export function topKCosine(
     }
   }
 
+  return bestFirst(heapRows, heapScores, filled);
+}
+
+/**
+ * The best k (row, score) pairs pushed so far, for scans that compute their own scores. Ties
+ * keep the lower row, as topKCosine does.
+ */
+export class TopKHeap {
+  readonly k: number;
+  #rows: Int32Array;
+  #scores: Float32Array;
+  #size = 0;
+
+  constructor(k: number) {
+    this.k = Math.max(0, Math.floor(k));
+    this.#rows = new Int32Array(this.k);
+    this.#scores = new Float32Array(this.k);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The score a row must beat to enter: -Infinity until k rows are in, then the worst kept. */
+  get threshold(): number {
+    return this.#size < this.k ? -Infinity : this.#scores[0]!;
+  }
+
+  push(row: number, score: number): void {
+    if (this.#size < this.k) {
+      siftUp(this.#rows, this.#scores, this.#size++, row, score);
+    } else if (this.k > 0 && worse(this.#scores[0]!, this.#rows[0]!, score, row)) {
+      siftDown(this.#rows, this.#scores, this.k, row, score);
+    }
+  }
+
+  /** What was kept, best first. */
+  result(): TopK {
+    return bestFirst(this.#rows, this.#scores, this.#size);
+  }
+}
+
+function bestFirst(heapRows: Int32Array, heapScores: Float32Array, filled: number): TopK {
   const order = Array.from({ length: filled }, (_, i) => i).sort(
     (a, b) => heapScores[b]! - heapScores[a]! || heapRows[a]! - heapRows[b]!,
   );

@@ -1,4 +1,10 @@
-import { inverseNorms, topKCosine } from './top-k';
+import {
+  Int8Rows,
+  quantizeInto,
+  quantizedTopK,
+  type QuantizedSearchStats,
+} from './quantized-index';
+import { inverseNorms, topKCosine, type TopK } from './top-k';
 
 export interface VectorHit {
   docId: string;
@@ -6,10 +12,21 @@ export interface VectorHit {
   score: number;
 }
 
+export interface VectorSearchOptions {
+  /**
+   * 'quantized' (the default) scores int8 codes first and rescores in Float32 only the rows that
+   * could be in the top k; 'scan' scores every row in Float32. Both return the exact top k.
+   */
+  method?: 'quantized' | 'scan';
+  /** Filled in by a quantized search. */
+  stats?: QuantizedSearchStats;
+}
+
 /**
  * Every chunk vector of a knowledge base in one contiguous Float32Array, with the document and
  * chunk ordinal of each row, for exact cosine search. Rows of one document are added together
- * and removed together.
+ * and removed together. Each row is also kept as int8 codes for a fast first pass (see
+ * quantized-index.ts): about a quarter more memory for several times faster search.
  */
 export class VectorIndex {
   readonly dim: number;
@@ -17,17 +34,31 @@ export class VectorIndex {
   #invNorms: Float32Array;
   #docSlot: Int32Array;
   #ordinal: Uint32Array;
+  #codes: Int8Rows;
+  #scales: Float32Array;
+  #codeNorms: Float32Array;
+  #errorNorms: Float32Array;
   #rows = 0;
   #docIds: (string | null)[] = [];
   #slotOf = new Map<string, number>();
 
-  constructor(dim: number, capacity = 1024) {
+  /** `simd: false` forces the plain-JavaScript first pass (for tests and benchmarks). */
+  constructor(dim: number, capacity = 1024, { simd = true }: { simd?: boolean } = {}) {
     if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`Invalid dimension ${dim}.`);
     this.dim = dim;
     this.#data = new Float32Array(capacity * dim);
     this.#invNorms = new Float32Array(capacity);
     this.#docSlot = new Int32Array(capacity);
     this.#ordinal = new Uint32Array(capacity);
+    this.#codes = new Int8Rows(dim, capacity, { simd });
+    this.#scales = new Float32Array(capacity);
+    this.#codeNorms = new Float32Array(capacity);
+    this.#errorNorms = new Float32Array(capacity);
+  }
+
+  /** Whether the first pass runs on WebAssembly SIMD. */
+  get simd(): boolean {
+    return this.#codes.simd;
   }
 
   get size(): number {
@@ -42,13 +73,17 @@ export class VectorIndex {
     return this.#slotOf.has(docId);
   }
 
-  /** Bytes held by the vectors and their row metadata. */
+  /** Bytes held by the vectors, their codes and their row metadata. */
   get byteLength(): number {
     return (
       this.#data.byteLength +
       this.#invNorms.byteLength +
       this.#docSlot.byteLength +
-      this.#ordinal.byteLength
+      this.#ordinal.byteLength +
+      this.#codes.byteLength +
+      this.#scales.byteLength +
+      this.#codeNorms.byteLength +
+      this.#errorNorms.byteLength
     );
   }
 
@@ -68,10 +103,24 @@ export class VectorIndex {
       this.#slotOf.set(docId, slot);
     }
     const at = this.#rows;
+    const inv = inverseNorms(vectors, this.dim, count);
     this.#data.set(vectors, at * this.dim);
-    this.#invNorms.set(inverseNorms(vectors, this.dim, count), at);
+    this.#invNorms.set(inv, at);
     this.#docSlot.fill(slot, at, at + count);
-    for (let i = 0; i < count; i++) this.#ordinal[at + i] = firstOrdinal + i;
+    for (let i = 0; i < count; i++) {
+      const row = at + i;
+      this.#ordinal[row] = firstOrdinal + i;
+      const q = quantizeInto(
+        vectors,
+        i * this.dim,
+        this.dim,
+        this.#codes.codes,
+        row * this.#codes.stride,
+      );
+      this.#scales[row] = q.scale * inv[i]!;
+      this.#codeNorms[row] = q.codeNorm * inv[i]!;
+      this.#errorNorms[row] = q.errorNorm * inv[i]!;
+    }
     this.#rows += count;
   }
 
@@ -80,6 +129,8 @@ export class VectorIndex {
     const slot = this.#slotOf.get(docId);
     if (slot === undefined) return 0;
     const dim = this.dim;
+    const stride = this.#codes.stride;
+    const codes = this.#codes.codes;
     let write = 0;
     for (let read = 0; read < this.#rows; read++) {
       if (this.#docSlot[read] === slot) continue;
@@ -88,6 +139,10 @@ export class VectorIndex {
         this.#invNorms[write] = this.#invNorms[read]!;
         this.#docSlot[write] = this.#docSlot[read]!;
         this.#ordinal[write] = this.#ordinal[read]!;
+        codes.copyWithin(write * stride, read * stride, (read + 1) * stride);
+        this.#scales[write] = this.#scales[read]!;
+        this.#codeNorms[write] = this.#codeNorms[read]!;
+        this.#errorNorms[write] = this.#errorNorms[read]!;
       }
       write++;
     }
@@ -104,13 +159,35 @@ export class VectorIndex {
     this.#slotOf.clear();
   }
 
-  search(query: Float32Array, k: number): VectorHit[] {
-    const { rows, scores } = topKCosine(this.#data, this.dim, this.#rows, this.#invNorms, query, k);
+  /** The k rows most similar to `query` by cosine, best first; ties keep the earlier row. */
+  search(query: Float32Array, k: number, options: VectorSearchOptions = {}): VectorHit[] {
+    const { rows, scores } = this.#topK(query, k, options);
     return Array.from(rows, (row, i) => ({
       docId: this.#docIds[this.#docSlot[row]!]!,
       ordinal: this.#ordinal[row]!,
       score: scores[i]!,
     }));
+  }
+
+  #topK(query: Float32Array, k: number, { method, stats }: VectorSearchOptions): TopK {
+    if (method === 'scan') {
+      return topKCosine(this.#data, this.dim, this.#rows, this.#invNorms, query, k);
+    }
+    return quantizedTopK(
+      {
+        data: this.#data,
+        dim: this.dim,
+        rows: this.#rows,
+        invNorms: this.#invNorms,
+        codes: this.#codes,
+        scales: this.#scales,
+        codeNorms: this.#codeNorms,
+        errorNorms: this.#errorNorms,
+      },
+      query,
+      k,
+      stats,
+    );
   }
 
   #reserve(rows: number): void {
@@ -126,5 +203,9 @@ export class VectorIndex {
     this.#invNorms = grow(this.#invNorms, next);
     this.#docSlot = grow(this.#docSlot, next);
     this.#ordinal = grow(this.#ordinal, next);
+    this.#codes.resize(next, this.#rows);
+    this.#scales = grow(this.#scales, next);
+    this.#codeNorms = grow(this.#codeNorms, next);
+    this.#errorNorms = grow(this.#errorNorms, next);
   }
 }

@@ -1,4 +1,6 @@
+import { KeywordIndex } from '../core/bm25';
 import type { Passage } from '../core/documents';
+import { retrieve } from '../core/retrieval';
 import { VectorIndex } from '../core/vector-index';
 import type { KnowledgeBase } from '../storage/knowledge-base';
 import type { VectorBlock } from '../storage/schema';
@@ -14,11 +16,48 @@ interface DocInfo {
   chunkCount: number;
 }
 
+/** A file name without its extension: “handbook.md” is about a handbook, not about markdown. */
+function titleOf(name: string): string {
+  return name.replace(/\.[^.\s]{1,8}$/, '');
+}
+
 export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMethods> {
   let kb: Promise<KnowledgeBase> | null = null;
   let index: VectorIndex | null = null;
   const docs = new Map<string, DocInfo>();
   const knowledgeBase = () => (kb ??= deps.openKnowledgeBase());
+
+  // The keyword index is built from the stored chunks in the background after `open`, so opening
+  // waits for the vectors only; keyword and hybrid searches wait for it. Later changes are
+  // chained after the build in request order. A failed step drops the index: the next search
+  // rebuilds it from the store.
+  let keywords: Promise<KeywordIndex> | null = null;
+  const settle = (promise: Promise<KeywordIndex>) => {
+    keywords = promise;
+    promise.catch(() => {
+      if (keywords === promise) keywords = null;
+    });
+    return promise;
+  };
+  const keywordIndex = () =>
+    keywords ??
+    settle(
+      (async () => {
+        const store = await knowledgeBase();
+        const built = new KeywordIndex();
+        for (const document of await store.listDocuments()) {
+          built.add(document.id, titleOf(document.name), await store.chunksOf(document.id));
+        }
+        built.flush();
+        return built;
+      })(),
+    );
+  const updateKeywords = (step: (keywordIndex: KeywordIndex) => Promise<void> | void) => {
+    // Not built yet: the build will read the store as it is then.
+    if (keywords) {
+      settle(keywords.then(async (built) => (await step(built), built))).catch(() => {});
+    }
+  };
 
   const addBlocks = (blocks: VectorBlock[]) => {
     for (const block of blocks) {
@@ -46,6 +85,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       const rows = blocks.reduce((n, b) => n + b.count, 0);
       index = meta ? new VectorIndex(meta.dimension, Math.max(rows, 1024)) : null;
       addBlocks(blocks.filter((b) => docs.has(b.docId)));
+      keywords = null;
+      keywordIndex().catch(() => {}); // a search will retry and report the error
       return {
         documents: docs.size,
         vectors: index?.size ?? 0,
@@ -61,6 +102,10 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         store.vectorBlocksOf(docId),
       ]);
       index?.remove(docId);
+      updateKeywords(async (built) => {
+        built.remove(docId);
+        if (document) built.add(docId, titleOf(document.name), await store.chunksOf(docId));
+      });
       if (!document) {
         docs.delete(docId);
         return { vectors: 0 };
@@ -73,20 +118,30 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     async remove({ docId }) {
       docs.delete(docId);
       const vectors = index?.remove(docId) ?? 0;
+      updateKeywords((built) => void built.remove(docId));
       if (docs.size === 0) index = null; // the next document may come from another model
       return { vectors };
     },
 
-    async search({ vector, k }) {
+    async search({ vector = null, k, text = '', mode = 'hybrid', fusion }) {
       const started = performance.now();
-      if (!index || index.size === 0) return { passages: [], ms: performance.now() - started };
-      if (vector.length !== index.dim) {
+      if (vector && index && vector.length !== index.dim) {
         throw new RangeError(
           `The question was embedded with ${vector.length} dimensions but the documents with ` +
             `${index.dim}: re-embed the documents with the current model.`,
         );
       }
-      const hits = index.search(vector, k);
+      const wantsKeywords = mode !== 'dense' && text.trim() !== '';
+      const retrieval = retrieve(
+        {
+          vectors: index && index.size > 0 ? index : null,
+          keywords: wantsKeywords ? await keywordIndex() : null,
+        },
+        { text, vector },
+        { mode, k, fusion },
+      );
+      const { chunks: hits, mode: ran } = retrieval;
+      if (hits.length === 0) return { passages: [], ms: performance.now() - started, mode: ran };
       const store = await knowledgeBase();
       const chunks = await store.getChunks(hits.map((h) => [h.docId, h.ordinal]));
       const passages: Passage[] = [];
@@ -96,7 +151,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         if (!chunk || !doc) return; // deleted while searching
         passages.push({
           rank: passages.length + 1,
-          score: hit.score,
+          score: hit.fusedScore,
           docId: hit.docId,
           docName: doc.name,
           ordinal: hit.ordinal,
@@ -105,9 +160,17 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
           end: chunk.end,
           headingPath: chunk.headingPath,
           text: chunk.text,
+          ...(chunk.page !== undefined && { page: chunk.page }),
+          ...(ran !== 'keyword' && { denseRank: hit.denseRank, denseScore: hit.denseScore }),
+          ...(ran !== 'dense' && {
+            keywordRank: hit.keywordRank,
+            keywordScore: hit.keywordScore,
+            matchedTerms: hit.matchedTerms,
+          }),
+          fusedRank: hit.fusedRank,
         });
       });
-      return { passages, ms: performance.now() - started };
+      return { passages, ms: performance.now() - started, mode: ran };
     },
   };
 }

@@ -1,6 +1,11 @@
-/** Requests the search worker answers: it holds every vector in memory and finds the nearest. */
+/**
+ * Requests the search worker answers: it holds every vector and a keyword index in memory and
+ * finds the passages nearest to a question, by embedding, by keywords, or both.
+ */
 
 import type { Passage } from '../core/documents';
+import type { FusionOptions } from '../core/fusion';
+import type { RetrievalMode } from '../core/retrieval';
 
 export interface OpenResult {
   documents: number;
@@ -10,13 +15,25 @@ export interface OpenResult {
 }
 
 export interface SearchRequest {
-  vector: Float32Array;
+  /** The question's embedding; dense and hybrid search need it. */
+  vector?: Float32Array | null;
   k: number;
+  /** The question's text; keyword and hybrid search need it. */
+  text?: string;
+  /**
+   * 'hybrid' (the default) fuses dense and keyword rankings, and is dense only without `text`
+   * or keyword only without `vector`.
+   */
+  mode?: RetrievalMode;
+  /** How hybrid fuses: reciprocal rank fusion (k = 60) by default. */
+  fusion?: FusionOptions;
 }
 
 export interface SearchResult {
   passages: Passage[];
   ms: number;
+  /** The search that ran (see SearchRequest.mode). */
+  mode: RetrievalMode;
 }
 
 export type SearchMethods = {

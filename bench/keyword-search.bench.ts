@@ -1,0 +1,235 @@
+/**
+ * BM25 over 100,000 chunks of synthetic text (150 words each, drawn from a Zipf-distributed
+ * 30,000-word vocabulary, 50 chunks per document with a title and headings): index build time,
+ * query time, memory and snapshot size, for the app's KeywordIndex and for MiniSearch given the
+ * same analyzer. Then nDCG@10 of both on BEIR SciFact (test/fixtures/beir-scifact).
+ *
+ *   npm run bench -- keyword
+ */
+import { readFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
+import { gunzipSync } from 'node:zlib';
+import MiniSearch from 'minisearch';
+import { analyze, termOf } from '../src/lib/core/analyzer';
+import { parseCorpus, parseQrels, parseQueries } from '../src/lib/core/beir';
+import { KeywordIndex, type KeywordChunk } from '../src/lib/core/bm25';
+import { evaluateRun } from '../src/lib/core/metrics';
+import { evaluateRetrieval } from '../src/lib/core/retrieval-eval';
+import { heapBytes, median, mib, ms, seeded, timeEach, times } from './support';
+
+const CHUNKS = 100_000;
+const PER_DOC = 50;
+const WORDS = 150;
+const VOCABULARY = 30_000;
+const QUERIES = 200;
+
+const SYLLABLES =
+  'ka ri to ne su ma lo pe vi da gen tor sil ban cre mon ing ed er al ation ous'.split(' ');
+
+function vocabulary(random: () => number): string[] {
+  const words = new Set<string>();
+  while (words.size < VOCABULARY) {
+    const n = 1 + Math.floor(random() * 4);
+    let word = '';
+    for (let i = 0; i < n; i++) word += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
+    words.add(word);
+  }
+  return [...words];
+}
+
+/** Draws word ranks with probability ∝ 1 / rank, as word frequencies go. */
+function zipf(random: () => number, n: number): () => number {
+  const cumulative = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cumulative[i] = sum += 1 / (i + 1);
+  return () => {
+    const target = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+interface Doc {
+  id: string;
+  title: string;
+  chunks: KeywordChunk[];
+}
+
+function corpus(): { docs: Doc[]; queries: string[] } {
+  const random = seeded(42);
+  const words = vocabulary(random);
+  const draw = zipf(random, words.length);
+  const phrase = (n: number) => Array.from({ length: n }, () => words[draw()]).join(' ');
+  const docs: Doc[] = [];
+  for (let d = 0; d < CHUNKS / PER_DOC; d++) {
+    const chunks = Array.from({ length: PER_DOC }, (_, ordinal) => ({
+      ordinal,
+      headingPath: [phrase(3), phrase(2)],
+      text: Array.from({ length: 10 }, () => `${phrase(WORDS / 10)}.`).join('\n'),
+    }));
+    docs.push({ id: `doc-${d}`, title: `${phrase(3)}.md`, chunks });
+  }
+  // Questions of 3–6 words, mostly of middle frequency (the top 100 words are like stop words).
+  const queries = Array.from({ length: QUERIES }, () =>
+    Array.from(
+      { length: 3 + Math.floor(random() * 4) },
+      () => words[Math.min(words.length - 1, 100 + draw())],
+    ).join(' '),
+  );
+  return { docs, queries };
+}
+
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+/** MiniSearch with the app's analyzer, Lucene's BM25 constants and no BM25+ offset. */
+function miniSearch() {
+  return new MiniSearch<{ id: string; title: string; headings: string; text: string }>({
+    fields: ['title', 'headings', 'text'],
+    tokenize: (text) => text.match(TOKEN) ?? [],
+    processTerm: (term) => termOf(term) || null,
+    searchOptions: { bm25: { k: 1.2, b: 0.75, d: 0 } },
+  });
+}
+
+function loadSciFact() {
+  const dir = new URL('../test/fixtures/beir-scifact/', import.meta.url);
+  return {
+    corpus: parseCorpus(gunzipSync(readFileSync(new URL('corpus.jsonl.gz', dir))).toString()),
+    queries: parseQueries(readFileSync(new URL('queries.jsonl', dir), 'utf8')),
+    qrels: parseQrels(readFileSync(new URL('qrels-test.tsv', dir), 'utf8')),
+  };
+}
+
+export async function run() {
+  const { docs, queries } = corpus();
+  const words = docs.reduce(
+    (n, d) => n + d.chunks.reduce((m, c) => m + c.text.split(' ').length, 0),
+    0,
+  );
+
+  // The app's index.
+  let before = heapBytes();
+  let started = performance.now();
+  const index = new KeywordIndex();
+  for (const doc of docs) index.add(doc.id, doc.title, doc.chunks);
+  index.flush();
+  const buildMs = performance.now() - started;
+  const bytes = heapBytes() - before;
+  const queryMs = median(timeEach(queries, (q) => index.search(q, 10)));
+  started = performance.now();
+  const snapshot = index.toSnapshot();
+  const snapshotMs = performance.now() - started;
+  const snapshotBytes = serialize(snapshot).byteLength;
+  started = performance.now();
+  const restored = KeywordIndex.fromSnapshot(structuredClone(snapshot));
+  restored.search('warm', 1); // builds the length norms
+  const restoreMs = performance.now() - started;
+
+  // Analysis alone, as the floor for any index built from text.
+  started = performance.now();
+  for (const doc of docs) for (const chunk of doc.chunks) analyze(chunk.text);
+  const analyzeMs = performance.now() - started;
+
+  // MiniSearch, same chunks and analyzer.
+  before = heapBytes();
+  started = performance.now();
+  const mini = miniSearch();
+  for (const doc of docs) {
+    mini.addAll(
+      doc.chunks.map((c) => ({
+        id: `${doc.id}#${c.ordinal}`,
+        title: doc.title,
+        headings: c.headingPath.join('\n'),
+        text: c.text,
+      })),
+    );
+  }
+  const miniBuildMs = performance.now() - started;
+  const miniBytes = heapBytes() - before;
+  const miniQueryMs = median(timeEach(queries, (q) => mini.search(q).slice(0, 10)));
+  started = performance.now();
+  const json = JSON.stringify(mini);
+  const miniSnapshotMs = performance.now() - started;
+  started = performance.now();
+  MiniSearch.loadJSON(json, {
+    fields: ['title', 'headings', 'text'],
+    tokenize: (text) => text.match(TOKEN) ?? [],
+    processTerm: (term) => termOf(term) || null,
+  });
+  const miniRestoreMs = performance.now() - started;
+
+  // Quality on SciFact.
+  const scifact = loadSciFact();
+  const ours = await evaluateRetrieval(scifact, { mode: 'keyword' });
+  const sciMini = miniSearch();
+  sciMini.addAll(
+    scifact.corpus.map((d) => ({ id: d.id, title: d.title, headings: '', text: d.text })),
+  );
+  const miniRun = new Map(
+    scifact.queries
+      .filter((q) => scifact.qrels.has(q.id))
+      .map((q) => [
+        q.id,
+        sciMini
+          .search(q.text)
+          .slice(0, 100)
+          .map((r) => String(r.id)),
+      ]),
+  );
+  const miniQuality = evaluateRun(miniRun, scifact.qrels);
+
+  const faster = (a: number, b: number) => `MiniSearch ${times(b / a)} slower`;
+  return [
+    {
+      name:
+        `BM25 over ${CHUNKS.toLocaleString('en')} chunks (${(words / 1e6).toFixed(1)}M words, ` +
+        `${index.termCount.toLocaleString('en')} terms), top-10, median of ${QUERIES} queries`,
+      columns: ['measure', 'KeywordIndex', 'MiniSearch 7.2', 'note'],
+      rows: [
+        ['build (analysis included)', ms(buildMs), ms(miniBuildMs), faster(buildMs, miniBuildMs)],
+        ['  of which analysis', ms(analyzeMs), ms(analyzeMs), 'the same analyzer for both'],
+        ['query', ms(queryMs), ms(miniQueryMs), faster(queryMs, miniQueryMs)],
+        [
+          'memory (heap after build)',
+          mib(bytes),
+          mib(miniBytes),
+          `typed arrays ${mib(index.byteLength)}`,
+        ],
+        [
+          'snapshot: make / size',
+          `${ms(snapshotMs)} / ${mib(snapshotBytes)}`,
+          `${ms(miniSnapshotMs)} / ${mib(json.length)}`,
+          'structured clone vs JSON',
+        ],
+        [
+          'restore from snapshot',
+          ms(restoreMs),
+          ms(miniRestoreMs),
+          'until the first query can run',
+        ],
+      ],
+      ok: true,
+    },
+    {
+      name: `BM25 quality on BEIR SciFact (${ours.documents.toLocaleString('en')} abstracts, ${ours.queries} test queries)`,
+      columns: ['measure', 'KeywordIndex', 'MiniSearch 7.2', 'note'],
+      rows: [
+        [
+          'nDCG@10',
+          ours.ndcgAt10.toFixed(4),
+          miniQuality.ndcgAt10.toFixed(4),
+          'goal ≥ 0.67; Pyserini 0.679',
+        ],
+        ['Recall@100', ours.recallAt100.toFixed(4), miniQuality.recallAt100.toFixed(4), ''],
+        ['MRR@10', ours.mrrAt10.toFixed(4), miniQuality.mrrAt10.toFixed(4), ''],
+        ['build', ms(ours.keywordIndexMs), '', ''],
+      ],
+      ok: ours.ndcgAt10 >= 0.67,
+    },
+  ];
+}

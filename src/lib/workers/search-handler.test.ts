@@ -1,0 +1,130 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { DocumentRecord } from '../core/documents';
+import { KnowledgeBase } from '../storage/knowledge-base';
+import { RpcClient, serve } from './rpc';
+import { createSearchHandlers } from './search-handler';
+import type { SearchMethods } from './search-protocol';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+/** A stored document whose chunks have the given texts and 2-dimensional vectors. */
+async function store(kb: KnowledgeBase, id: string, name: string, chunks: [string, number[]][]) {
+  const document: DocumentRecord = {
+    id,
+    name,
+    size: 100,
+    format: 'markdown',
+    addedAt: Date.now(),
+    chunkCount: chunks.length,
+    charCount: 100,
+    contentHash: `hash-${id}`,
+    modelId: 'test/model',
+    chunking: { targetTokens: 200, overlapTokens: 40 },
+    warnings: [],
+  };
+  await kb.addDocument({
+    document,
+    text: chunks.map(([text]) => text).join('\n'),
+    chunks: chunks.map(([text], ordinal) => ({
+      docId: id,
+      ordinal,
+      start: 0,
+      end: text.length,
+      text,
+      headingPath: [],
+      tokens: 5,
+    })),
+    vectors: Float32Array.from(chunks.flatMap(([, v]) => v)),
+    dimension: 2,
+  });
+}
+
+async function setUp() {
+  const kb = await KnowledgeBase.open('search');
+  await store(kb, 'energy', 'energy.md', [
+    ['Wind turbines turn moving air into power.', [1, 0]],
+    ['Solar panels turn light into power.', [0, 1]],
+  ]);
+  await store(kb, 'leave', 'Employee handbook.md', [['Thirty days of paid leave.', [0.7, 0.7]]]);
+  const channel = new MessageChannel();
+  serve<SearchMethods>(channel.port2, createSearchHandlers({ openKnowledgeBase: async () => kb }));
+  const search = new RpcClient<SearchMethods>(channel.port1);
+  await search.call('open', {});
+  return {
+    kb,
+    search,
+    close() {
+      search.dispose();
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
+}
+
+describe('search handler', () => {
+  test('a request with only a vector is a dense search scored by cosine, as before', async () => {
+    const w = await setUp();
+    const result = await w.search.call('search', { vector: Float32Array.from([1, 0]), k: 2 });
+    expect(result.mode).toBe('dense');
+    expect(result.passages.map((p) => [p.docId, p.ordinal])).toEqual([
+      ['energy', 0],
+      ['leave', 0],
+    ]);
+    expect(result.passages[0]).toMatchObject({ rank: 1, denseRank: 1, fusedRank: 1 });
+    expect(result.passages[0]!.score).toBeCloseTo(1, 6);
+    expect(result.passages[0]).not.toHaveProperty('keywordRank');
+    w.close();
+  });
+
+  test('hybrid (the default with text) fuses both and says why each passage came', async () => {
+    const w = await setUp();
+    const { passages, mode } = await w.search.call('search', {
+      vector: Float32Array.from([1, 0]),
+      text: 'solar power',
+      k: 3,
+    });
+    expect(mode).toBe('hybrid');
+    const solar = passages.find((p) => p.text.startsWith('Solar'))!;
+    expect(solar).toMatchObject({ keywordRank: 1, denseRank: 3, matchedTerms: ['solar', 'power'] });
+    // RRF: wind 1/61 + 1/62 (dense 1st, keyword 2nd), solar 1/63 + 1/61, leave 1/62.
+    expect(passages.map((p) => p.text.split(' ')[0])).toEqual(['Wind', 'Solar', 'Thirty']);
+    expect(solar.score).toBeCloseTo(1 / 63 + 1 / 61, 10);
+    expect(passages.map((p) => p.rank)).toEqual([1, 2, 3]);
+    w.close();
+  });
+
+  test('keyword mode needs no vector and finds document names', async () => {
+    const w = await setUp();
+    const { passages, mode } = await w.search.call('search', {
+      text: 'employee handbook',
+      mode: 'keyword',
+      k: 5,
+    });
+    expect(mode).toBe('keyword');
+    expect(passages).toHaveLength(1);
+    expect(passages[0]).toMatchObject({
+      docName: 'Employee handbook.md',
+      matchedTerms: ['employe', 'handbook'],
+      keywordRank: 1,
+    });
+    expect(passages[0]).not.toHaveProperty('denseRank');
+    w.close();
+  });
+
+  test('the keyword index follows added and removed documents', async () => {
+    const w = await setUp();
+    const ask = () => w.search.call('search', { text: 'orchards bees', mode: 'keyword', k: 5 });
+    expect((await ask()).passages).toEqual([]);
+    await store(w.kb, 'bees', 'bees.txt', [['Orchards need bees.', [0, 1]]]);
+    await w.search.call('add', { docId: 'bees' });
+    expect((await ask()).passages.map((p) => p.docId)).toEqual(['bees']);
+    await w.kb.deleteDocument('bees');
+    await w.search.call('remove', { docId: 'bees' });
+    expect((await ask()).passages).toEqual([]);
+    w.close();
+  });
+});
