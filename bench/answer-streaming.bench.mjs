@@ -139,7 +139,7 @@ export async function run({ rounds = 6 } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--rounds');
-  const result = await run({ rounds: at > 0 ? Number(process.argv[at + 1]) : 6 });
+  const result = await run({ rounds: at > 0 ? Number(process.argv[at + 1]) : 8 });
   console.log(`\n${result.name}`);
   for (const row of result.rows)
     console.log(`  ${(row[0] ?? '').padEnd(44)} ${(row[1] ?? '').padStart(14)}   ${row[2]}`);

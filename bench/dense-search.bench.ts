@@ -7,43 +7,13 @@
  */
 import { topKCosine } from '../src/lib/core/top-k';
 import { VectorIndex } from '../src/lib/core/vector-index';
-import { gaussian, median, mib, ms, seeded, timeEach, times } from './support';
+import { median, mib, ms, timeEach, times } from './support';
+import { queryVectors, unitVectors } from './synthetic';
 
 const ROWS = 100_000;
 const DIM = 384;
 const K = 10;
 const QUERIES = 50;
-
-/** Unit vectors: independent Gaussian, or around 200 centres with within-cluster cosine ≈ 0.7. */
-function vectors(kind: 'random' | 'clustered', seed: number): Float32Array {
-  const random = seeded(seed);
-  const normal = gaussian(random);
-  const centres = Float32Array.from({ length: 200 * DIM }, normal);
-  const data = new Float32Array(ROWS * DIM);
-  for (let r = 0; r < ROWS; r++) {
-    const centre = Math.floor(random() * 200) * DIM;
-    let squares = 0;
-    for (let d = 0; d < DIM; d++) {
-      const x = kind === 'clustered' ? centres[centre + d]! + 0.65 * normal() : normal();
-      data[r * DIM + d] = x;
-      squares += x * x;
-    }
-    const scale = 1 / Math.sqrt(squares);
-    for (let d = 0; d < DIM; d++) data[r * DIM + d]! *= scale;
-  }
-  return data;
-}
-
-/** Random directions, or (clustered) stored vectors with noise: questions near the data. */
-function queries(kind: 'random' | 'clustered', data: Float32Array, seed: number): Float32Array[] {
-  const random = seeded(seed);
-  const normal = gaussian(random);
-  return Array.from({ length: QUERIES }, () => {
-    if (kind === 'random') return Float32Array.from({ length: DIM }, normal);
-    const row = Math.floor(random() * ROWS) * DIM;
-    return Float32Array.from({ length: DIM }, (_, d) => data[row + d]! + 0.03 * normal());
-  });
-}
 
 function recall(found: Set<number>[], truth: Set<number>[]): number {
   let hits = 0;
@@ -57,8 +27,8 @@ export async function run() {
     ['random', 1],
     ['clustered', 2],
   ] as const) {
-    const data = vectors(kind, seed);
-    const qs = queries(kind, data, seed + 100);
+    const data = unitVectors(kind, ROWS, DIM, seed);
+    const qs = queryVectors(kind, data, DIM, QUERIES, seed + 100);
     const simdIndex = new VectorIndex(DIM, ROWS);
     simdIndex.add('bench', 0, data);
     const jsIndex = new VectorIndex(DIM, ROWS, { simd: false });

@@ -12,78 +12,13 @@ import { gunzipSync } from 'node:zlib';
 import MiniSearch from 'minisearch';
 import { analyze, termOf } from '../src/lib/core/analyzer';
 import { parseCorpus, parseQrels, parseQueries } from '../src/lib/core/beir';
-import { KeywordIndex, type KeywordChunk } from '../src/lib/core/bm25';
+import { KeywordIndex } from '../src/lib/core/bm25';
 import { evaluateRun } from '../src/lib/core/metrics';
 import { evaluateRetrieval } from '../src/lib/core/retrieval-eval';
-import { heapBytes, median, mib, ms, seeded, timeEach, times } from './support';
+import { heapBytes, median, mib, ms, timeEach, times } from './support';
+import { KEYWORD_CORPUS, keywordCorpus } from './synthetic';
 
-const CHUNKS = 100_000;
-const PER_DOC = 50;
-const WORDS = 150;
-const VOCABULARY = 30_000;
-const QUERIES = 200;
-
-const SYLLABLES =
-  'ka ri to ne su ma lo pe vi da gen tor sil ban cre mon ing ed er al ation ous'.split(' ');
-
-function vocabulary(random: () => number): string[] {
-  const words = new Set<string>();
-  while (words.size < VOCABULARY) {
-    const n = 1 + Math.floor(random() * 4);
-    let word = '';
-    for (let i = 0; i < n; i++) word += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
-    words.add(word);
-  }
-  return [...words];
-}
-
-/** Draws word ranks with probability ∝ 1 / rank, as word frequencies go. */
-function zipf(random: () => number, n: number): () => number {
-  const cumulative = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cumulative[i] = sum += 1 / (i + 1);
-  return () => {
-    const target = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < target) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-interface Doc {
-  id: string;
-  title: string;
-  chunks: KeywordChunk[];
-}
-
-function corpus(): { docs: Doc[]; queries: string[] } {
-  const random = seeded(42);
-  const words = vocabulary(random);
-  const draw = zipf(random, words.length);
-  const phrase = (n: number) => Array.from({ length: n }, () => words[draw()]).join(' ');
-  const docs: Doc[] = [];
-  for (let d = 0; d < CHUNKS / PER_DOC; d++) {
-    const chunks = Array.from({ length: PER_DOC }, (_, ordinal) => ({
-      ordinal,
-      headingPath: [phrase(3), phrase(2)],
-      text: Array.from({ length: 10 }, () => `${phrase(WORDS / 10)}.`).join('\n'),
-    }));
-    docs.push({ id: `doc-${d}`, title: `${phrase(3)}.md`, chunks });
-  }
-  // Questions of 3–6 words, mostly of middle frequency (the top 100 words are like stop words).
-  const queries = Array.from({ length: QUERIES }, () =>
-    Array.from(
-      { length: 3 + Math.floor(random() * 4) },
-      () => words[Math.min(words.length - 1, 100 + draw())],
-    ).join(' '),
-  );
-  return { docs, queries };
-}
+const { chunks: CHUNKS, queries: QUERIES } = KEYWORD_CORPUS;
 
 const TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 /** MiniSearch with the app's analyzer, Lucene's BM25 constants and no BM25+ offset. */
@@ -106,7 +41,7 @@ function loadSciFact() {
 }
 
 export async function run() {
-  const { docs, queries } = corpus();
+  const { docs, queries } = keywordCorpus();
   const words = docs.reduce(
     (n, d) => n + d.chunks.reduce((m, c) => m + c.text.split(' ').length, 0),
     0,
