@@ -72,6 +72,13 @@ export interface Passage {
   fusedRank?: number;
   /** Analyzed question terms it contains; core/analyzer.ts matchRanges finds them in `text`. */
   matchedTerms?: string[];
+  /**
+   * When a reranker reordered the passages (core/rerank.ts): its score (higher is better, only
+   * comparable within one question) and the `rank` it had before, by `score`. `rank` is then its
+   * place in the reranked order.
+   */
+  rerankScore?: number;
+  retrievalRank?: number;
 }
 
 /** What the knowledge base records about the vectors it holds, so models are never mixed. */

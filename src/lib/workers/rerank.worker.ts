@@ -1,0 +1,20 @@
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { loadCrossEncoder } from '../engines/rerank/cross-encoder';
+import { webgpuUnavailableReason } from '../engines/webgpu';
+import { createRerankHandlers } from './rerank-handler';
+import type { RerankMethods } from './rerank-protocol';
+import { serve, type Endpoint } from './rpc';
+
+// A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
+const workerScope = self as unknown as Endpoint;
+
+serve<RerankMethods>(
+  workerScope,
+  createRerankHandlers({
+    // onnxruntime's runtime comes from the app's own origin, never a CDN, so it works offline.
+    loadReranker: (options) =>
+      loadCrossEncoder({ ...options, wasmPaths: { mjs: ortMjs, wasm: ortWasm } }),
+    webgpuUnavailableReason,
+  }),
+);
