@@ -24,6 +24,9 @@ export const migrations: ((db: GroundedDB, tx: UpgradeTransaction) => void)[] = 
     db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
     db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
   },
+  (db) => {
+    db.createObjectStore('pending', { keyPath: ['owner', 'seq'] });
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;
@@ -31,20 +34,33 @@ export const SCHEMA_VERSION = migrations.length;
 export interface OpenOptions {
   /** Another tab or worker wants a newer schema: this connection has been closed. */
   onVersionChange?: () => void;
+  /**
+   * This connection needs a newer schema, and another tab (an older version of the app that
+   * does not let go) still holds the database open: opening waits until that tab closes.
+   */
+  onBlocked?: () => void;
+  /** The browser closed the connection on its own (the database was deleted, or a disk error). */
+  onTerminated?: () => void;
 }
 
 export async function openGroundedDB(
   name = DEFAULT_DB_NAME,
-  { onVersionChange }: OpenOptions = {},
+  { onVersionChange, onBlocked, onTerminated }: OpenOptions = {},
 ): Promise<GroundedDB> {
   const db = await openDB<GroundedSchema>(name, SCHEMA_VERSION, {
     upgrade(db, oldVersion, _newVersion, tx) {
       for (let v = oldVersion; v < SCHEMA_VERSION; v++) migrations[v]!(db, tx);
     },
+    blocked() {
+      onBlocked?.();
+    },
     blocking() {
       // Holding on would block the other connection's upgrade forever.
       db.close();
       onVersionChange?.();
+    },
+    terminated() {
+      onTerminated?.();
     },
   });
   return db;

@@ -4,7 +4,13 @@ import { openDB } from 'idb';
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { ChunkRecord, DocumentRecord } from '../core/documents';
 import { SCHEMA_VERSION, openGroundedDB } from './db';
-import { EmbeddingModelMismatchError, KnowledgeBase, toVectorBlocks } from './knowledge-base';
+import {
+  AlreadyStoredError,
+  EmbeddingModelMismatchError,
+  KnowledgeBase,
+  StorageFullError,
+  toVectorBlocks,
+} from './knowledge-base';
 import { VECTOR_BLOCK_ROWS } from './schema';
 
 beforeEach(() => {
@@ -46,6 +52,7 @@ describe('KnowledgeBase', () => {
       'chunks',
       'documents',
       'meta',
+      'pending',
       'texts',
       'vectors',
     ]);
@@ -185,6 +192,168 @@ describe('KnowledgeBase', () => {
     expect(told).toBe(true);
     expect(newer.version).toBe(SCHEMA_VERSION + 1);
     newer.close();
+    db.close();
+  });
+  test('a database of the first release gains the pending store and keeps its documents', async () => {
+    const old = await openDB('released', 1, {
+      upgrade: (db) => {
+        db.createObjectStore('meta');
+        const documents = db.createObjectStore('documents', { keyPath: 'id' });
+        documents.createIndex('by-hash', 'contentHash');
+        documents.createIndex('by-name', 'name');
+        db.createObjectStore('texts', { keyPath: 'docId' });
+        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
+        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
+      },
+    });
+    await old.put('documents', makeDoc('a', 1).document);
+    old.close();
+    const kb = await KnowledgeBase.open('released');
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
+    expect(await kb.pendingOwners()).toEqual([]);
+    kb.close();
+  });
+});
+
+describe('adding safely', () => {
+  test('a replacement deletes the old document in the transaction that stores the new one', async () => {
+    const kb = await KnowledgeBase.open('replace-one');
+    const old = makeDoc('old', 3);
+    const other = makeDoc('other', 1);
+    await kb.addDocument(old);
+    await kb.addDocument(other);
+    const next = makeDoc('new', 2);
+    await kb.addDocument(next, { replaces: 'old' });
+    expect((await kb.listDocuments()).map((d) => d.id).sort()).toEqual(['new', 'other']);
+    expect(await kb.chunksOf('old')).toEqual([]);
+    expect(await kb.vectorBlocksOf('old')).toEqual([]);
+    expect(await kb.getText('old')).toBeUndefined();
+    expect(await kb.chunksOf('new')).toEqual(next.chunks);
+    expect(await kb.chunksOf('other')).toEqual(other.chunks);
+    kb.close();
+  });
+
+  test('a replacement that fails leaves the old document whole', async () => {
+    const kb = await KnowledgeBase.open('replace-fails');
+    const old = makeDoc('old', 3);
+    await kb.addDocument(old);
+    const wrongModel = makeDoc('new', 2, 8, 'other/model');
+    await expect(kb.addDocument(wrongModel, { replaces: 'old' })).rejects.toBeInstanceOf(
+      EmbeddingModelMismatchError,
+    );
+    expect(await kb.listDocuments()).toEqual([old.document]);
+    expect(await kb.chunksOf('old')).toEqual(old.chunks);
+    expect(await kb.vectorBlocksOf('old')).toHaveLength(1);
+    kb.close();
+  });
+
+  test('content stored meanwhile (by another tab) is refused inside the transaction', async () => {
+    const kb = await KnowledgeBase.open('same-content');
+    const first = makeDoc('first', 1);
+    await kb.addDocument(first);
+    const copy = makeDoc('copy', 1);
+    copy.document.contentHash = first.document.contentHash;
+    const error = await kb.addDocument(copy).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlreadyStoredError);
+    expect((error as Error).message).toBe(
+      '“copy.md” is already in the knowledge base as “first.md”.',
+    );
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['first']);
+    kb.close();
+  });
+
+  test('a full disk rolls the document back and says so by name', async () => {
+    const kb = await KnowledgeBase.open('quota');
+    const kept = makeDoc('kept', 2);
+    await kb.addDocument(kept);
+    // What Chromium does on a full disk: the transaction aborts with a QuotaExceededError.
+    const store = IDBObjectStore.prototype;
+    const put = store.put;
+    store.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'vectors') {
+        this.transaction.abort();
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    };
+    try {
+      const error = await kb.addDocument(makeDoc('big', 4)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageFullError);
+      expect((error as Error).message).toContain('no room left in this browser');
+      expect((error as Error).message).toContain('“big.md”');
+    } finally {
+      store.put = put;
+    }
+    expect(await kb.listDocuments()).toEqual([kept.document]);
+    expect(await kb.chunksOf('big')).toEqual([]);
+    expect(await kb.getText('big')).toBeUndefined();
+    kb.close();
+  });
+});
+
+describe('pending files', () => {
+  const pending = (owner: string, seq: number, name = `f${seq}.txt`) => ({
+    owner,
+    seq,
+    name,
+    size: 10,
+    startedAt: 0,
+  });
+
+  test('a stored document takes its pending record with it; the rest stay until settled', async () => {
+    const kb = await KnowledgeBase.open('pending');
+    await kb.addPending([pending('w1', 0), pending('w1', 1), pending('w1', 2), pending('w2', 0)]);
+    await kb.addDocument(makeDoc('a', 1), { pending: ['w1', 0] });
+    expect((await kb.db.getAllKeys('pending')).sort()).toEqual([
+      ['w1', 1],
+      ['w1', 2],
+      ['w2', 0],
+    ]);
+    await kb.deletePending('w1', 1, 2);
+    expect(await kb.pendingOwners()).toEqual(['w2']);
+    expect(await kb.takePending('w2')).toEqual([pending('w2', 0)]);
+    expect(await kb.pendingOwners()).toEqual([]);
+    kb.close();
+  });
+
+  test('a full disk refuses the pending records as it would the first file', async () => {
+    const kb = await KnowledgeBase.open('pending-full');
+    const store = IDBObjectStore.prototype;
+    const put = store.put;
+    store.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    try {
+      const error = await kb.addPending([pending('w', 0, 'big.txt')]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageFullError);
+      expect((error as Error).message).toContain('“big.txt”');
+    } finally {
+      store.put = put;
+    }
+    expect(await kb.pendingOwners()).toEqual([]);
+    kb.close();
+  });
+
+  test('a document that is not stored leaves its pending record', async () => {
+    const kb = await KnowledgeBase.open('pending-failed');
+    await kb.addDocument(makeDoc('a', 1));
+    await kb.addPending([pending('w', 0)]);
+    await expect(
+      kb.addDocument(makeDoc('b', 1, 8, 'other/model'), { pending: ['w', 0] }),
+    ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
+    expect(await kb.pendingOwners()).toEqual(['w']);
+    kb.close();
+  });
+
+  test('a tab that opens an older schema is told when a newer one is blocked by it', async () => {
+    let blocked = false;
+    const old = await openDB('blocked', 1);
+    // An older app version that does not close on versionchange.
+    const opening = openGroundedDB('blocked', { onBlocked: () => (blocked = true) });
+    await expect.poll(() => blocked).toBe(true);
+    old.close();
+    const db = await opening;
+    expect(db.version).toBe(SCHEMA_VERSION);
     db.close();
   });
 });

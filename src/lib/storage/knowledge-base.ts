@@ -1,6 +1,14 @@
+import type { IDBPTransaction } from 'idb';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
 import { openGroundedDB, DEFAULT_DB_NAME, type GroundedDB, type OpenOptions } from './db';
-import { STORE_NAMES, VECTOR_BLOCK_ROWS, type VectorBlock } from './schema';
+import {
+  type GroundedSchema,
+  STORE_NAMES,
+  VECTOR_BLOCK_ROWS,
+  type PendingKey,
+  type PendingRecord,
+  type VectorBlock,
+} from './schema';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
 export class EmbeddingModelMismatchError extends Error {
@@ -18,6 +26,42 @@ export class EmbeddingModelMismatchError extends Error {
   }
 }
 
+/**
+ * The browser refused to store more (`QuotaExceededError`): the document's transaction was
+ * rolled back, so nothing of it was kept and the stored documents are unchanged.
+ */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  constructor(
+    readonly fileName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `There is no room left in this browser's storage for “${fileName}”, so it was not added: ` +
+        'nothing of it was kept, and the documents already stored are unchanged.',
+      options,
+    );
+  }
+}
+
+/** A document with the same content is already stored (perhaps added meanwhile by another tab). */
+export class AlreadyStoredError extends Error {
+  override name = 'AlreadyStoredError';
+  constructor(
+    readonly existing: DocumentRecord,
+    fileName: string,
+  ) {
+    super(`“${fileName}” is already in the knowledge base as “${existing.name}”.`);
+  }
+}
+
+export interface AddOptions {
+  /** A document this one replaces: it is deleted in the same transaction. */
+  replaces?: string;
+  /** The pending record of this file, deleted in the same transaction. */
+  pending?: PendingKey;
+}
+
 export interface NewDocument {
   document: DocumentRecord;
   text: string;
@@ -28,6 +72,8 @@ export interface NewDocument {
 }
 
 const META_KEY = 'knowledge-base';
+/** Adding and deleting documents also settles their pending records. */
+const WRITE_STORES = [...STORE_NAMES, 'pending'] as const;
 
 /** Splits one document's vectors into exactly-sized blocks of at most VECTOR_BLOCK_ROWS rows. */
 export function toVectorBlocks(
@@ -54,6 +100,10 @@ export function toVectorBlocks(
 
 function docRange(docId: string): IDBKeyRange {
   return IDBKeyRange.bound([docId, -Infinity], [docId, Infinity]);
+}
+
+function isQuotaError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'QuotaExceededError';
 }
 
 /** Documents, their text, chunks and vectors, in IndexedDB. The one place that writes them. */
@@ -91,16 +141,24 @@ export class KnowledgeBase {
 
   /**
    * Stores a document with its text, chunks and vectors in one transaction: it is either all
-   * there or not there at all. The first document fixes the knowledge base's model.
+   * there or not there at all. The first document fixes the knowledge base's model. Refuses a
+   * document whose content is already stored (AlreadyStoredError), and turns a full disk into a
+   * StorageFullError; either way nothing is written.
    */
-  async addDocument({ document, text, chunks, vectors, dimension }: NewDocument): Promise<void> {
+  async addDocument(
+    { document, text, chunks, vectors, dimension }: NewDocument,
+    { replaces, pending }: AddOptions = {},
+  ): Promise<void> {
     if (vectors.length !== chunks.length * dimension) {
       throw new RangeError(
         `${document.name}: ${chunks.length} chunks but ${vectors.length / dimension} vectors.`,
       );
     }
-    const tx = this.db.transaction(STORE_NAMES, 'readwrite');
+    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const done = tx.done;
+    const fail = (error: unknown) =>
+      isQuotaError(error) ? new StorageFullError(document.name, { cause: error }) : error;
+    const writes: Promise<unknown>[] = [];
     try {
       const meta = await tx.objectStore('meta').get(META_KEY);
       if (!meta) {
@@ -110,10 +168,15 @@ export class KnowledgeBase {
       } else if (meta.modelId !== document.modelId || meta.dimension !== dimension) {
         throw new EmbeddingModelMismatchError(meta, document.modelId, dimension);
       }
-      const writes: Promise<unknown>[] = [
+      // Checked here, not only before embedding: another tab may have stored it meanwhile.
+      const same = await tx.objectStore('documents').index('by-hash').get(document.contentHash);
+      if (same && same.id !== replaces) throw new AlreadyStoredError(same, document.name);
+      if (replaces !== undefined) writes.push(...deleteWrites(tx, replaces));
+      if (pending) writes.push(tx.objectStore('pending').delete(pending));
+      writes.push(
         tx.objectStore('documents').put(document),
         tx.objectStore('texts').put({ docId: document.id, text }),
-      ];
+      );
       const chunkStore = tx.objectStore('chunks');
       for (const chunk of chunks) writes.push(chunkStore.put(chunk));
       const vectorStore = tx.objectStore('vectors');
@@ -122,29 +185,62 @@ export class KnowledgeBase {
       }
       await Promise.all(writes);
     } catch (error) {
+      // Requests made before the failure reject with AbortError: expected, not unhandled.
+      for (const write of writes) write.catch(() => {});
       abortQuietly(tx);
       await done.catch(() => {});
-      throw error;
+      throw fail(error);
     }
-    await done;
+    // Chromium reports a full disk when the transaction commits, not on a request.
+    await done.catch((error: unknown) => {
+      throw fail(error);
+    });
   }
 
   /** Removes a document with its text, chunks and vectors; returns whether it existed. */
   async deleteDocument(docId: string): Promise<boolean> {
-    const tx = this.db.transaction(STORE_NAMES, 'readwrite');
+    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const existed = (await tx.objectStore('documents').getKey(docId)) !== undefined;
-    await Promise.all([
-      tx.objectStore('documents').delete(docId),
-      tx.objectStore('texts').delete(docId),
-      tx.objectStore('chunks').delete(docRange(docId)),
-      tx.objectStore('vectors').delete(docRange(docId)),
-    ]);
+    await Promise.all(deleteWrites(tx, docId));
     // With no documents left, the next one may use any model.
     if ((await tx.objectStore('documents').count()) === 0) {
       await tx.objectStore('meta').delete(META_KEY);
     }
     await tx.done;
     return existed;
+  }
+
+  /** Records files about to be added, in one transaction (see PendingRecord). */
+  async addPending(records: PendingRecord[]): Promise<void> {
+    const tx = this.db.transaction('pending', 'readwrite');
+    try {
+      await Promise.all([...records.map((r) => tx.store.put(r)), tx.done]);
+    } catch (error) {
+      // Not even this fits: the first file would not either.
+      if (isQuotaError(error) && records[0]) {
+        throw new StorageFullError(records[0].name, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Forgets the pending files of `owner` numbered `from` to `to`: stored, failed or skipped. */
+  async deletePending(owner: string, from: number, to = from): Promise<void> {
+    await this.db.delete('pending', IDBKeyRange.bound([owner, from], [owner, to]));
+  }
+
+  /** Every owner with pending files, each once. */
+  async pendingOwners(): Promise<string[]> {
+    const keys = await this.db.getAllKeys('pending');
+    return [...new Set(keys.map(([owner]) => owner))];
+  }
+
+  /** Removes and returns every pending file of `owner`, in one transaction. */
+  async takePending(owner: string): Promise<PendingRecord[]> {
+    const tx = this.db.transaction('pending', 'readwrite');
+    const range = IDBKeyRange.bound([owner, -Infinity], [owner, Infinity]);
+    const [records] = await Promise.all([tx.store.getAll(range), tx.store.delete(range), tx.done]);
+    return records;
   }
 
   /** Every vector block, in key order (document id, then block). */
@@ -206,6 +302,22 @@ export class KnowledgeBase {
     const tx = this.db.transaction(STORE_NAMES, 'readwrite');
     await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
   }
+}
+
+type WriteTransaction = IDBPTransaction<
+  GroundedSchema,
+  (typeof WRITE_STORES)[number][],
+  'readwrite'
+>;
+
+/** The deletes that remove a document with its text, chunks and vectors. */
+function deleteWrites(tx: WriteTransaction, docId: string): Promise<void>[] {
+  return [
+    tx.objectStore('documents').delete(docId),
+    tx.objectStore('texts').delete(docId),
+    tx.objectStore('chunks').delete(docRange(docId)),
+    tx.objectStore('vectors').delete(docRange(docId)),
+  ];
 }
 
 function abortQuietly(tx: IDBTransaction | { abort(): void }): void {

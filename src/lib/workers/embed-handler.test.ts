@@ -342,6 +342,113 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     w.close();
   });
 
+  test('each file is pending while it is being added, and nothing is once the batch ends', async () => {
+    const w = workers('pending');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const kb = await w.openKnowledgeBase();
+    const seen: Promise<string[]>[] = [];
+    await w.embed.call(
+      'ingest',
+      {
+        files: [file('notes.txt', NOTES), file('empty.txt', ''), file('handbook.md', HANDBOOK)],
+        chunking: { targetTokens: 64, overlapTokens: 0 },
+      },
+      {
+        onProgress: (p) => {
+          if (p.stage === 'embed' && p.file === 0) {
+            seen.push(kb.db.getAll('pending').then((r) => r.map((x) => x.name)));
+          }
+        },
+      },
+    );
+    // While the first file was embedded, every file of the batch was pending.
+    expect(await seen[0]).toEqual(['notes.txt', 'empty.txt', 'handbook.md']);
+    expect(await kb.pendingOwners()).toEqual([]);
+    w.close();
+  });
+
+  test('a new version replaces the stored one in one step, and search follows', async () => {
+    const w = workers('replace');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const chunking = { targetTokens: 64, overlapTokens: 0 };
+    const done: FileProgress[] = [];
+    const onProgress = (p: FileProgress) => p.stage === 'done' && done.push(p);
+    await w.embed.call('ingest', { files: [file('notes.txt', NOTES)], chunking }, { onProgress });
+    await w.search.call('open', {});
+    const oldId = done[0]!.stage === 'done' ? done[0]!.document.id : '';
+    const edited = NOTES.replace('October', 'February');
+    const result = await w.embed.call(
+      'ingest',
+      { files: [{ ...file('notes.txt', edited), replaces: oldId }], chunking },
+      { onProgress },
+    );
+    expect(result).toEqual({ added: 1, skipped: 0, failed: 0 });
+    const replaced = done[1]!;
+    expect(replaced).toMatchObject({ stage: 'done', replaced: oldId });
+    const newId = replaced.stage === 'done' ? replaced.document.id : '';
+    const kb = await w.openKnowledgeBase();
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual([newId]);
+    expect(await kb.chunksOf(oldId)).toEqual([]);
+    expect(await kb.vectorBlocksOf(oldId)).toEqual([]);
+
+    await w.search.call('remove', { docId: oldId });
+    await w.search.call('add', { docId: newId });
+    const { vector } = await w.embed.call('embed-query', { text: 'When is the heater serviced?' });
+    const { passages } = await w.search.call('search', {
+      vector,
+      text: 'heater serviced',
+      k: 5,
+    });
+    expect(passages.map((p) => p.text).join('\n')).toContain('every February');
+    expect(passages.map((p) => p.text).join('\n')).not.toContain('October');
+    w.close();
+  });
+
+  test('a full disk fails the file by name and stops the batch; nothing of it is kept', async () => {
+    const w = workers('full');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    const chunking = { targetTokens: 64, overlapTokens: 0 };
+    await w.embed.call('ingest', { files: [file('notes.txt', NOTES)], chunking });
+    const store = IDBObjectStore.prototype;
+    const put = store.put;
+    store.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'vectors') {
+        this.transaction.abort();
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    };
+    const events: FileProgress[] = [];
+    try {
+      const result = await w.embed.call(
+        'ingest',
+        { files: [file('handbook.md', HANDBOOK), file('more.txt', 'More notes.')], chunking },
+        { onProgress: (p) => events.push(p) },
+      );
+      expect(result).toEqual({ added: 0, skipped: 0, failed: 2 });
+    } finally {
+      store.put = put;
+    }
+    const failures = events.filter((e) => e.stage === 'failed');
+    expect(failures).toMatchObject([
+      { file: 0, error: { name: 'StorageFullError' } },
+      {
+        file: 1,
+        error: {
+          name: 'StorageFullError',
+          message: "“more.txt” was not added: the browser's storage is full.",
+        },
+      },
+    ]);
+    // The second file was never read: the batch stopped at the first.
+    expect(events.filter((e) => e.file === 1).map((e) => e.stage)).toEqual(['failed']);
+    const kb = await w.openKnowledgeBase();
+    expect((await kb.listDocuments()).map((d) => d.name)).toEqual(['notes.txt']);
+    expect(await kb.db.count('texts')).toBe(1);
+    expect(await kb.pendingOwners()).toEqual([]);
+    w.close();
+  });
+
   test('questions need a loaded model', async () => {
     const w = workers('unloaded');
     await expect(w.embed.call('embed-query', { text: 'hi' })).rejects.toMatchObject({

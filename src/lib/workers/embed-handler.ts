@@ -6,7 +6,12 @@ import { withCharacterFloor } from '../core/token-estimate';
 import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';
-import type { KnowledgeBase } from '../storage/knowledge-base';
+import {
+  AlreadyStoredError,
+  StorageFullError,
+  type KnowledgeBase,
+} from '../storage/knowledge-base';
+import type { PendingKey } from '../storage/schema';
 import type {
   BackendPreference,
   EmbedMethods,
@@ -27,6 +32,11 @@ export interface EmbedHandlerDeps {
   /** null when WebGPU can be used, otherwise why not. */
   webgpuUnavailableReason(): Promise<string | null>;
   newId?: () => string;
+  /**
+   * Who records the files being added as pending (storage/pending-owner.ts): `ready` resolves
+   * once the lock that says this worker lives is held. A fresh id, held at once, when absent.
+   */
+  owner?: { id: string; ready: Promise<void> };
 }
 
 /** Chunks embedded per model call: large enough to batch well, small enough to cancel promptly. */
@@ -48,6 +58,8 @@ interface Loaded {
 
 export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMethods> {
   const newId = deps.newId ?? (() => crypto.randomUUID());
+  const owner = deps.owner ?? { id: newId(), ready: Promise.resolve() };
+  let nextSeq = 0;
   let loaded: Loaded | null = null;
   let kb: Promise<KnowledgeBase> | null = null;
   // Writes run one after another; questions are embedded between their batches.
@@ -91,26 +103,70 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         const { embedder } = current();
         const store = await knowledgeBase();
         const counts = { added: 0, skipped: 0, failed: 0 };
-        for (let i = 0; i < files.length; i++) {
-          if (signal.aborted) throw abortError();
-          try {
-            const document = await ingestFile(files[i]!, i, embedder, store, chunking, {
-              report: progress,
-              signal,
-              newId,
-              maxBytes,
-            });
-            if (document) {
-              counts.added++;
-              progress({ file: i, stage: 'done', document });
-            } else {
-              counts.skipped++;
-            }
-          } catch (error) {
+        if (files.length === 0) return counts;
+        // Every file is pending until stored, failed or skipped; one left over after a reload
+        // is how the next start knows it was interrupted.
+        await owner.ready;
+        const first = nextSeq;
+        nextSeq += files.length;
+        await store.addPending(
+          files.map((f, i) => ({
+            owner: owner.id,
+            seq: first + i,
+            name: f.name,
+            size: f.data.size,
+            startedAt: Date.now(),
+            ...(f.replaces !== undefined && { replaces: f.replaces }),
+          })),
+        );
+        try {
+          for (let i = 0; i < files.length; i++) {
             if (signal.aborted) throw abortError();
-            counts.failed++;
-            progress({ file: i, stage: 'failed', error: serializeError(error) });
+            const seq = first + i;
+            try {
+              const stored = await ingestFile(files[i]!, i, embedder, store, chunking, {
+                report: progress,
+                signal,
+                newId,
+                maxBytes,
+                pending: [owner.id, seq],
+              });
+              if (stored) {
+                counts.added++;
+                progress({ file: i, stage: 'done', ...stored });
+              } else {
+                counts.skipped++;
+                await store.deletePending(owner.id, seq);
+              }
+            } catch (error) {
+              if (signal.aborted) throw abortError();
+              await store.deletePending(owner.id, seq).catch(() => {});
+              if (error instanceof AlreadyStoredError) {
+                counts.skipped++;
+                progress({ file: i, stage: 'skipped', reason: error.message });
+                continue;
+              }
+              counts.failed++;
+              progress({ file: i, stage: 'failed', error: serializeError(error) });
+              if (error instanceof StorageFullError) {
+                // The next files would fail the same way, after embedding for nothing.
+                for (let j = i + 1; j < files.length; j++) {
+                  counts.failed++;
+                  progress({
+                    file: j,
+                    stage: 'failed',
+                    error: {
+                      name: 'StorageFullError',
+                      message: `“${files[j]!.name}” was not added: the browser's storage is full.`,
+                    },
+                  });
+                }
+                break;
+              }
+            }
           }
+        } finally {
+          await store.deletePending(owner.id, first, first + files.length - 1).catch(() => {});
         }
         return counts;
       });
@@ -239,17 +295,19 @@ async function ingestFile(
     signal,
     newId,
     maxBytes,
+    pending,
   }: {
     report: (p: FileProgress) => void;
     signal: AbortSignal;
     newId: () => string;
     maxBytes?: number;
+    pending: PendingKey;
   },
-): Promise<DocumentRecord | null> {
+): Promise<{ document: DocumentRecord; replaced?: string } | null> {
   report({ file: index, stage: 'read', done: 0, total: file.data.size });
   const read = await readDocument(file.data, file.name, { maxBytes });
   const existing = await kb.findByHash(read.contentHash);
-  if (existing) {
+  if (existing && existing.id !== file.replaces) {
     report({
       file: index,
       stage: 'skipped',
@@ -287,12 +345,9 @@ async function ingestFile(
     ...(read.pageStarts && { pageStarts: read.pageStarts }),
     ...(read.language && { language: read.language }),
   };
-  await kb.addDocument({
-    document,
-    text: read.text,
-    chunks,
-    vectors,
-    dimension: embedder.dimension,
-  });
-  return document;
+  await kb.addDocument(
+    { document, text: read.text, chunks, vectors, dimension: embedder.dimension },
+    { pending, ...(file.replaces !== undefined && { replaces: file.replaces }) },
+  );
+  return { document, ...(file.replaces !== undefined && { replaced: file.replaces }) };
 }

@@ -28,6 +28,8 @@ export interface LoadResult {
 export interface IngestFile {
   name: string;
   data: Blob;
+  /** The stored document this is a new version of: replaced in the transaction that stores it. */
+  replaces?: string;
 }
 
 export interface IngestRequest {
@@ -42,7 +44,7 @@ export type IngestStage = 'read' | 'chunk' | 'embed' | 'store';
 /** A file's progress; `file` is its index in the request. */
 export type FileProgress =
   | { file: number; stage: IngestStage; done: number; total: number }
-  | { file: number; stage: 'done'; document: DocumentRecord }
+  | { file: number; stage: 'done'; document: DocumentRecord; replaced?: string }
   | { file: number; stage: 'skipped'; reason: string }
   | { file: number; stage: 'failed'; error: SerializedError };
 

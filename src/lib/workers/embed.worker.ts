@@ -3,12 +3,14 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
 import { webgpuUnavailableReason } from '../engines/webgpu';
 import { KnowledgeBase } from '../storage/knowledge-base';
+import { holdOwnerLock } from '../storage/pending-owner';
 import { createEmbedHandlers } from './embed-handler';
 import type { EmbedMethods } from './embed-protocol';
 import { serve, type Endpoint } from './rpc';
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
 const workerScope = self as unknown as Endpoint;
+const owner = crypto.randomUUID();
 
 serve<EmbedMethods>(
   workerScope,
@@ -18,5 +20,6 @@ serve<EmbedMethods>(
     loadEmbedder: (options) =>
       loadTransformersEmbedder({ ...options, wasmPaths: { mjs: ortMjs, wasm: ortWasm } }),
     webgpuUnavailableReason,
+    owner: { id: owner, ready: holdOwnerLock(owner) },
   }),
 );
