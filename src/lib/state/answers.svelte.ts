@@ -32,10 +32,10 @@ export interface AnswerMetrics {
 type Schedule = (flush: () => void) => void;
 
 /**
- * Text is drawn about 20 times a second: smooth to read, and the main thread — which also drives
+ * Text is drawn about 12 times a second: smooth to read, and the main thread — which also drives
  * wllama's token loop — stays free for generating (see BENCHMARKS.md).
  */
-export const FLUSH_INTERVAL_MS = 50;
+export const FLUSH_INTERVAL_MS = 80;
 
 const nextFrame: Schedule = (flush) => {
   // A timer, not only an animation frame: hidden tabs get no frames, and the answer must arrive.
