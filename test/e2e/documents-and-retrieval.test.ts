@@ -48,7 +48,8 @@ for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
       blocked = await guardNetwork(context);
       page = await context.newPage();
       errors = collectErrors(page);
-      await page.goto(appUrl());
+      // Dense: these tests are about the embedding path on each backend.
+      await page.goto(appUrl({ retrieval: 'dense' }));
     });
 
     afterAll(async () => {

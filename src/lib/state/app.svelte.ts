@@ -1,3 +1,4 @@
+import { knowledgeBaseSize } from '../core/storage-usage';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search-protocol';
@@ -8,10 +9,13 @@ import { Answers } from './answers.svelte';
 import { Ask } from './ask.svelte';
 import { EmbedderState } from './embedder.svelte';
 import { Ingest } from './ingest.svelte';
+import { interruptedMessage, watchInterrupted } from './interrupted';
 import { Library } from './library.svelte';
 import { Models } from './models.svelte';
+import { RerankerState } from './reranker.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
+import { StorageStatus } from './storage.svelte';
 import { startEmbedWorker, startSearchWorker } from './workers';
 
 /** Everything the interface shows, wired together; one per page. */
@@ -23,7 +27,9 @@ export class GroundedApp {
   readonly ingest: Ingest;
   readonly ask: Ask;
   readonly models: Models;
+  readonly reranker: RerankerState;
   readonly answers: Answers;
+  readonly storage = new StorageStatus();
   loadingSamples = $state(false);
   /** Re-embedding progress, while it runs. */
   reembedding = $state.raw<ReembedProgress | null>(null);
@@ -32,6 +38,7 @@ export class GroundedApp {
   #reembedDone: Promise<void> = Promise.resolve();
   #embed: RpcClient<EmbedMethods>;
   #search: RpcClient<SearchMethods>;
+  #kb: Promise<KnowledgeBase>;
 
   /** The model that embeds questions and new documents: the knowledge base's, once it has one. */
   get activeModelId(): string {
@@ -48,14 +55,39 @@ export class GroundedApp {
     const onCrash = (error: Error) => this.alerts.push(error.message);
     const embed = startEmbedWorker(onCrash);
     const search = startSearchWorker(onCrash);
-    const kb = KnowledgeBase.open();
+    const reload = { label: 'Reload', run: () => globalThis.location.reload() };
+    const kb = KnowledgeBase.open(undefined, {
+      onVersionChange: () =>
+        this.alerts.push(
+          'Grounded was updated in another tab, so this tab has let go of the database. Reload ' +
+            'this page to keep using it; your documents are safe.',
+          'notice',
+          reload,
+        ),
+      onBlocked: () =>
+        this.alerts.push(
+          'An older version of Grounded open in another tab is keeping the database from being ' +
+            'upgraded. Close or reload that tab; this one then continues by itself.',
+          'notice',
+        ),
+      onTerminated: () =>
+        this.alerts.push(
+          'The browser closed the on-device database (it was cleared, or the disk failed). ' +
+            'Reload the page to open it again.',
+          'error',
+          reload,
+        ),
+    });
+    this.#kb = kb;
     kb.catch((error: Error) =>
       this.alerts.push(
         `Could not open the on-device database (${error.message}). Grounded needs IndexedDB; private windows in some browsers disable it.`,
       ),
     );
     this.embedder = new EmbedderState(embed, this.settings);
-    this.library = new Library(kb, search);
+    this.library = new Library(kb, search, {
+      onSyncError: (message) => this.alerts.push(message, 'notice', reload),
+    });
     // The model is only known once a running re-embed has decided it.
     const prepare = async () => {
       await this.#reembedDone;
@@ -64,10 +96,33 @@ export class GroundedApp {
     this.ingest = new Ingest(embed, {
       prepare,
       chunking: () => $state.snapshot(this.settings.chunking),
-      stored: (document) => this.library.added(document),
+      maxBytes: () => Math.round(this.settings.maxDocumentMB * 1_000_000),
+      named: (name) => this.library.named(name),
+      stored: async (document, replaced) => {
+        await this.library.stored(document, replaced);
+        // Once there is something to lose, ask the browser not to clear it.
+        void this.storage.requestPersistence();
+        this.storage.refreshSoon();
+      },
       failed: (message) => this.alerts.push(message),
+      storageFull: (fileName) => void this.#storageFull(fileName),
     });
-    this.ask = new Ask({ embed, search, prepare, topK: () => this.settings.topK });
+    this.reranker = new RerankerState(this.settings, (message) => this.alerts.push(message));
+    this.ask = new Ask({
+      embed,
+      search,
+      prepare,
+      topK: () => this.settings.topK,
+      reranker: () => (this.settings.rerank ? this.reranker : null),
+      retrieval: () => {
+        const { mode, fusion, rrfK, denseWeight } = this.settings.retrieval;
+        return {
+          mode,
+          fusion:
+            fusion === 'rrf' ? { method: 'rrf', k: rrfK } : { method: 'weighted', denseWeight },
+        };
+      },
+    });
     this.models = new Models(this.settings, this.alerts);
     this.answers = new Answers((error) => this.models.crashed(error));
     this.#search = search;
@@ -83,8 +138,12 @@ export class GroundedApp {
           `Could not read what this device offers for language models: ${error.message}`,
         ),
       );
+    void this.storage.refresh();
     try {
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
+      await watchInterrupted(await this.#kb, (records) =>
+        this.alerts.push(interruptedMessage(records), 'notice'),
+      );
     } catch (error) {
       this.alerts.push(
         `Could not read the knowledge base: ${error instanceof Error ? error.message : String(error)}`,
@@ -159,6 +218,7 @@ export class GroundedApp {
         { signal: controller.signal, onProgress: (p) => (this.reembedding = p) },
       );
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
+      this.library.reembedded();
     } catch (error) {
       if (!isAbortError(error)) {
         this.alerts.push(
@@ -173,6 +233,21 @@ export class GroundedApp {
 
   cancelReembed(): void {
     this.#reembedAbort?.abort();
+  }
+
+  /** Explains a full disk: what was not added, what uses the space, what to do. */
+  async #storageFull(fileName: string): Promise<void> {
+    const { totalChunks, totalChars, meta } = this.library;
+    const usage = await this.storage.describe(
+      knowledgeBaseSize(totalChunks, meta?.dimension ?? 0, totalChars),
+    );
+    this.alerts.push(
+      `There is no room left in this browser's storage for “${fileName}”, so it was not added ` +
+        '(nor the files after it): nothing of it was kept, and the documents already stored are ' +
+        `unchanged. ${usage} To make room, delete documents you no longer need, or downloaded ` +
+        'language models (under Language model); freeing disk space on this device also raises ' +
+        'what the browser allows. Then add the file again.',
+    );
   }
 
   /** Goes back to the model the stored vectors were made with. */

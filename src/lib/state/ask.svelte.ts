@@ -1,13 +1,18 @@
 import type { Passage } from '../core/documents';
+import type { FusionOptions } from '../core/fusion';
+import type { RetrievalMode } from '../core/retrieval';
+import { RERANK_CANDIDATES, type RerankerState } from './reranker.svelte';
 import type { EmbedMethods } from '../workers/embed-protocol';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search-protocol';
 
-export type AskStatus = 'idle' | 'preparing' | 'retrieving' | 'done' | 'failed';
+export type AskStatus = 'idle' | 'preparing' | 'retrieving' | 'reranking' | 'done' | 'failed';
 
 export interface RetrievalTimings {
   embedMs: number;
   searchMs: number;
+  /** Set when the reranker ran. */
+  rerankMs?: number;
   totalMs: number;
 }
 
@@ -17,6 +22,9 @@ export interface AskDeps {
   /** Resolves when the knowledge base's embedding model is ready. */
   prepare(): Promise<unknown>;
   topK(): number;
+  retrieval(): { mode: RetrievalMode; fusion: FusionOptions };
+  /** The cross-encoder, when reranking is on. */
+  reranker(): RerankerState | null;
 }
 
 /** A question and the passages retrieved for it. */
@@ -26,9 +34,13 @@ export class Ask {
   /** The question the passages answer (the box may have changed since). */
   asked = $state('');
   passages = $state.raw<Passage[]>([]);
+  /** How the shown passages were found. */
+  mode = $state<RetrievalMode>('hybrid');
   timings = $state.raw<RetrievalTimings | null>(null);
   error = $state<string | null>(null);
-  busy = $derived(this.status === 'preparing' || this.status === 'retrieving');
+  busy = $derived(
+    this.status === 'preparing' || this.status === 'retrieving' || this.status === 'reranking',
+  );
   #deps: AskDeps;
   #latest = 0;
 
@@ -56,22 +68,43 @@ export class Ask {
     this.error = null;
     this.status = 'preparing';
     try {
-      await this.#deps.prepare();
-      if (!current()) return null;
+      const { mode, fusion } = this.#deps.retrieval();
+      // Keyword search needs no embedding model.
+      let vector: Float32Array | null = null;
+      let embedMs = 0;
+      if (mode !== 'keyword') {
+        await this.#deps.prepare();
+        if (!current()) return null;
+        this.status = 'retrieving';
+        ({ vector, ms: embedMs } = await this.#deps.embed.call('embed-query', { text: question }));
+        if (!current()) return null;
+      }
       this.status = 'retrieving';
-      const { vector, ms: embedMs } = await this.#deps.embed.call('embed-query', {
-        text: question,
-      });
-      if (!current()) return null;
-      const { passages, ms: searchMs } = await this.#deps.search.call(
+      const k = this.#deps.topK();
+      const reranker = this.#deps.reranker();
+      const found = await this.#deps.search.call(
         'search',
-        { vector, k: this.#deps.topK() },
-        { transfer: [vector.buffer] },
+        { vector, text: question, mode, fusion, k: reranker ? Math.max(k, RERANK_CANDIDATES) : k },
+        vector ? { transfer: [vector.buffer] } : {},
       );
       if (!current()) return null;
+      let passages = found.passages;
+      const { ms: searchMs, mode: ran } = found;
+      let rerankMs: number | undefined;
+      if (reranker) {
+        this.status = 'reranking';
+        ({ passages, ms: rerankMs } = await reranker.rerank(question, passages, k));
+        if (!current()) return null;
+      }
+      this.mode = ran;
       const totalMs = performance.now() - started;
       this.passages = passages;
-      this.timings = { embedMs, searchMs, totalMs };
+      this.timings = {
+        embedMs,
+        searchMs,
+        totalMs,
+        ...(rerankMs !== undefined ? { rerankMs } : {}),
+      };
       this.status = 'done';
       return { question, passages, ms: totalMs };
     } catch (error) {

@@ -4,10 +4,49 @@ import { parseModelSource, type ModelSource } from '../core/model-source';
 import type { BackendPreference } from '../workers/embed-protocol';
 import { DEFAULT_SAMPLING, validateSampling, type Sampling } from '../core/sampling';
 import { parseGgufParam, type GgufModel } from '../engines/llm/gguf-catalogue';
+import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K } from '../core/fusion';
+import { RETRIEVAL_MODES, type RetrievalMode } from '../core/retrieval';
+import { DEFAULT_RERANKER_MODEL } from '../engines/rerank/catalogue';
+
+/** How passages are found: see core/retrieval.ts and core/fusion.ts. */
+export interface RetrievalPreferences {
+  mode: RetrievalMode;
+  fusion: 'rrf' | 'weighted';
+  rrfK: number;
+  /** Weighted fusion: the dense share, 0–1. */
+  denseWeight: number;
+}
+
+export const DEFAULT_RETRIEVAL: RetrievalPreferences = {
+  mode: 'hybrid',
+  fusion: 'rrf',
+  rrfK: DEFAULT_RRF_K,
+  denseWeight: DEFAULT_DENSE_WEIGHT,
+};
+
+export function validRetrieval(value: Partial<RetrievalPreferences>): boolean {
+  return (
+    RETRIEVAL_MODES.includes(value.mode as RetrievalMode) &&
+    (value.fusion === 'rrf' || value.fusion === 'weighted') &&
+    Number.isFinite(value.rrfK) &&
+    value.rrfK! >= 1 &&
+    value.rrfK! <= 1000 &&
+    Number.isFinite(value.denseWeight) &&
+    value.denseWeight! >= 0 &&
+    value.denseWeight! <= 1
+  );
+}
 
 const STORAGE_KEY = 'grounded:settings';
 
 export const DEFAULT_TOP_K = 5;
+
+/** The largest document read, in MB (10^6 bytes): ingest/read-document's MAX_DOCUMENT_BYTES. */
+export const DEFAULT_MAX_DOCUMENT_MB = 100;
+
+export function validMaxDocumentMB(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 10_000;
+}
 
 interface Saved {
   embeddingModel?: string;
@@ -16,6 +55,9 @@ interface Saved {
   backend?: BackendPreference;
   sampling?: Sampling;
   languageModel?: string;
+  maxDocumentMB?: number;
+  retrieval?: RetrievalPreferences;
+  rerank?: boolean;
 }
 
 /** The person's settings, kept in localStorage; URL parameters override them for this visit. */
@@ -25,8 +67,15 @@ export class Settings {
   topK = $state(DEFAULT_TOP_K);
   backend = $state<BackendPreference>('auto');
   sampling = $state<Sampling>({ ...DEFAULT_SAMPLING });
+  retrieval = $state<RetrievalPreferences>({ ...DEFAULT_RETRIEVAL });
+  /** Rescore the retrieved passages with a cross-encoder (off by default: a download, and time). */
+  rerank = $state(false);
+  /** The cross-encoder; the `reranker=` parameter names another (and turns reranking on). */
+  rerankModel = $state(DEFAULT_RERANKER_MODEL);
   /** The language model picked last (web-llm id or `gguf:` id); '' lets the app choose. */
   languageModel = $state('');
+  /** Larger files are refused with a message saying so. */
+  maxDocumentMB = $state(DEFAULT_MAX_DOCUMENT_MB);
   readonly modelSource: ModelSource;
   /** A GGUF model named by the `gguf=` parameter, offered beside the catalogue. */
   readonly extraGguf: GgufModel | undefined;
@@ -49,6 +98,9 @@ export class Settings {
       this.sampling = saved.sampling;
     }
     if (typeof saved.languageModel === 'string') this.languageModel = saved.languageModel;
+    if (validMaxDocumentMB(saved.maxDocumentMB)) this.maxDocumentMB = saved.maxDocumentMB;
+    if (saved.retrieval && validRetrieval(saved.retrieval)) this.retrieval = saved.retrieval;
+    if (typeof saved.rerank === 'boolean') this.rerank = saved.rerank;
 
     const params = url.searchParams;
     this.modelSource = parseModelSource(params.get('models'));
@@ -61,8 +113,37 @@ export class Settings {
           `The embedder= parameter “${embedder}” is not a model id like owner/name.`,
         );
     }
+    const maxSize = params.get('maxsize');
+    if (maxSize !== null) {
+      if (validMaxDocumentMB(Number(maxSize))) this.maxDocumentMB = Number(maxSize);
+      else
+        this.problems.push(
+          `The maxsize= parameter “${maxSize}” is not a size in MB between 0 and 10000.`,
+        );
+    }
     const backend = params.get('backend');
     if (backend === 'wasm' || backend === 'webgpu' || backend === 'auto') this.backend = backend;
+    const reranker = params.get('reranker');
+    if (reranker !== null) {
+      if (isValidModelId(reranker)) {
+        this.rerankModel = reranker;
+        this.rerank = true;
+      } else {
+        this.problems.push(
+          `The reranker= parameter “${reranker}” is not a model id like owner/name.`,
+        );
+      }
+    }
+    const retrieval = params.get('retrieval');
+    if (retrieval !== null) {
+      if (RETRIEVAL_MODES.includes(retrieval as RetrievalMode)) {
+        this.retrieval = { ...this.retrieval, mode: retrieval as RetrievalMode };
+      } else {
+        this.problems.push(
+          `The retrieval= parameter “${retrieval}” is not one of ${RETRIEVAL_MODES.join(', ')}.`,
+        );
+      }
+    }
     const gguf = params.get('gguf');
     const extra = gguf === null ? undefined : parseGgufParam(gguf);
     if (extra && 'problem' in extra) this.problems.push(extra.problem);
@@ -78,6 +159,9 @@ export class Settings {
       backend: this.backend,
       sampling: $state.snapshot(this.sampling),
       languageModel: this.languageModel,
+      maxDocumentMB: this.maxDocumentMB,
+      retrieval: $state.snapshot(this.retrieval),
+      rerank: this.rerank,
     };
     try {
       this.#storage?.setItem(STORAGE_KEY, JSON.stringify(value));
