@@ -20,6 +20,7 @@ import type {
   LoadResult,
 } from './embed-protocol';
 import { abortError, serializeError, Transfer, type Handlers } from './rpc';
+import { loadWithFallback } from './backend-fallback';
 
 export interface EmbedHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
@@ -215,26 +216,12 @@ async function loadEmbedder(
   remoteHost: string | undefined,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Loaded> {
-  let chosen: EmbeddingBackend = backend === 'wasm' ? 'wasm' : 'webgpu';
-  let fallbackReason: string | undefined;
-  if (chosen === 'webgpu') {
-    const reason = await deps.webgpuUnavailableReason();
-    if (reason) {
-      chosen = 'wasm';
-      fallbackReason = reason;
-    }
-  }
   const options = { model, ...(remoteHost ? { remoteHost } : {}), onProgress };
-  let embedder: Embedder;
-  try {
-    embedder = await deps.loadEmbedder({ ...options, backend: chosen });
-  } catch (error) {
-    if (chosen !== 'webgpu') throw error;
-    // Some WebGPU adapters cannot run a given model: WASM still can.
-    fallbackReason = `WebGPU failed: ${serializeError(error).message}`;
-    chosen = 'wasm';
-    embedder = await deps.loadEmbedder({ ...options, backend: chosen });
-  }
+  const { loaded: embedder, fallbackReason } = await loadWithFallback(
+    backend,
+    () => deps.webgpuUnavailableReason(),
+    (chosen) => deps.loadEmbedder({ ...options, backend: chosen }),
+  );
   const result: LoadResult = {
     modelId: embedder.modelId,
     backend: embedder.backend,

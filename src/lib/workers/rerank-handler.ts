@@ -2,7 +2,8 @@ import type { RerankerModelSpec } from '../engines/rerank/catalogue';
 import type { DownloadProgress, RerankBackend, Reranker } from '../engines/rerank/reranker';
 import type { BackendPreference } from './embed-protocol';
 import type { RerankLoadResult, RerankMethods } from './rerank-protocol';
-import { serializeError, type Handlers } from './rpc';
+import { type Handlers } from './rpc';
+import { loadWithFallback } from './backend-fallback';
 
 export interface RerankHandlerDeps {
   loadReranker(options: {
@@ -76,26 +77,12 @@ async function loadReranker(
   remoteHost: string | undefined,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Loaded> {
-  let chosen: RerankBackend = backend === 'wasm' ? 'wasm' : 'webgpu';
-  let fallbackReason: string | undefined;
-  if (chosen === 'webgpu') {
-    const reason = await deps.webgpuUnavailableReason();
-    if (reason) {
-      chosen = 'wasm';
-      fallbackReason = reason;
-    }
-  }
   const options = { model, ...(remoteHost ? { remoteHost } : {}), onProgress };
-  let reranker: Reranker;
-  try {
-    reranker = await deps.loadReranker({ ...options, backend: chosen });
-  } catch (error) {
-    if (chosen !== 'webgpu') throw error;
-    // Some WebGPU adapters cannot run a given model: WASM still can.
-    fallbackReason = `WebGPU failed: ${serializeError(error).message}`;
-    chosen = 'wasm';
-    reranker = await deps.loadReranker({ ...options, backend: chosen });
-  }
+  const { loaded: reranker, fallbackReason } = await loadWithFallback(
+    backend,
+    () => deps.webgpuUnavailableReason(),
+    (chosen) => deps.loadReranker({ ...options, backend: chosen }),
+  );
   const result: RerankLoadResult = {
     modelId: reranker.modelId,
     backend: reranker.backend,
