@@ -5,44 +5,16 @@
  *
  *   node bench/answer-streaming.bench.mjs [--rounds 6]
  */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = join(root, 'test/fixtures/models/grounded-test/stories260K/stories260K.gguf');
-/** @type {Record<string, string>} */
-const TYPES = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-};
-
-/** @param {string} dir @returns {Promise<import('node:http').Server>} */
-function serve(dir) {
-  const server = createServer(async (req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = pathname === '/model.gguf' ? MODEL : normalize(join(dir, pathname));
-    const info = file === MODEL || file.startsWith(dir) ? await stat(file).catch(() => null) : null;
-    if (!info?.isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      // As the app is served: cross-origin isolated, so wllama may use threads in both paths.
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 /** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,9 +47,8 @@ export async function run({ rounds = 6 } = {}) {
         rolldownOptions: { input: join(root, 'bench/answer-streaming/index.html') },
       },
     });
-    server = await serve(outDir);
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const served = await serveIsolated(outDir, { '/model.gguf': MODEL });
+    server = served.server;
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -89,7 +60,7 @@ export async function run({ rounds = 6 } = {}) {
       ],
     });
     const page = await browser.newPage();
-    await page.goto(`http://localhost:${port}/bench/answer-streaming/index.html`);
+    await page.goto(`${served.url}bench/answer-streaming/index.html`);
     await page.waitForFunction(() => document.title === 'ready');
     const samples = join(root, 'static/samples');
     const texts = [

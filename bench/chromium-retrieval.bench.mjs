@@ -19,16 +19,15 @@
  *   npm run bench -- chromium
  *   GROUNDED_BENCH_ONLY=retrieval npm run bench -- chromium   # 1–3 only; `ingest`: 4 only
  */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, normalize } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { makeTestModels } from '../scripts/make-tiny-embedder.mjs';
 import { startMirror } from '../scripts/serve-mirror.mjs';
+import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const modelsDir = join(root, 'test/fixtures/models');
@@ -41,45 +40,6 @@ const OPEN_ROUNDS = 3;
 const DENSE_QUERIES = 50;
 const INGEST_FILES = 20;
 const LONG_TASK_MS = 50;
-
-/** @type {Record<string, string>} */
-const TYPES = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.md': 'text/markdown; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-/** Serves the build as `vite preview` does: cross-origin isolated. @param {string} dir */
-function serve(dir) {
-  /** @type {import('node:http').Server} */
-  const server = createServer(async (req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(dir, pathname.endsWith('/') ? `${pathname}index.html` : pathname));
-    const info = file.startsWith(dir) ? await stat(file).catch(() => null) : null;
-    if (!info?.isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      // localhost, not 127.0.0.1: a secure context, as the app needs.
-      resolve({ server, url: `http://localhost:${port}/` });
-    });
-  });
-}
 
 /** Chromium with a profile on disk, so IndexedDB is written to and read from files. */
 function launch(/** @type {string} */ profile) {
@@ -537,7 +497,7 @@ export async function run() {
         },
       },
     });
-    const served = await serve(outDir);
+    const served = await serveIsolated(outDir);
     server = served.server;
     const only = process.env.GROUNDED_BENCH_ONLY; // 'retrieval' or 'ingest', while working on one
     return [
