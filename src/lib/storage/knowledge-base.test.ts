@@ -356,4 +356,24 @@ describe('pending files', () => {
     expect(db.version).toBe(SCHEMA_VERSION);
     db.close();
   });
+
+  test('addDocuments stores all or nothing, and skips documents already stored', async () => {
+    const kb = await KnowledgeBase.open('import');
+    await kb.addDocument(makeDoc('a', 3));
+    const b = makeDoc('b', 1500);
+    const { added, skipped } = await kb.addDocuments(
+      [makeDoc('a', 3), b, makeDoc('c', 2)],
+      'kb.grounded',
+    );
+    expect(added.map((d) => d.id)).toEqual(['b', 'c']);
+    expect(skipped.map((d) => d.id)).toEqual(['a']);
+    expect(await kb.vectorsOf('b', 4)).toEqual(b.vectors);
+    expect((await kb.chunksOf('c')).length).toBe(2);
+
+    await expect(
+      kb.addDocuments([makeDoc('d', 1), makeDoc('e', 1, 8)], 'kb.grounded'),
+    ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
+    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a', 'b', 'c']);
+    kb.close();
+  });
 });

@@ -173,16 +173,7 @@ export class KnowledgeBase {
       if (same && same.id !== replaces) throw new AlreadyStoredError(same, document.name);
       if (replaces !== undefined) writes.push(...deleteWrites(tx, replaces));
       if (pending) writes.push(tx.objectStore('pending').delete(pending));
-      writes.push(
-        tx.objectStore('documents').put(document),
-        tx.objectStore('texts').put({ docId: document.id, text }),
-      );
-      const chunkStore = tx.objectStore('chunks');
-      for (const chunk of chunks) writes.push(chunkStore.put(chunk));
-      const vectorStore = tx.objectStore('vectors');
-      for (const block of toVectorBlocks(document.id, vectors, dimension)) {
-        writes.push(vectorStore.put(block));
-      }
+      pushPutWrites(writes, tx, { document, text, chunks, vectors, dimension });
       await Promise.all(writes);
     } catch (error) {
       // Requests made before the failure reject with AbortError: expected, not unhandled.
@@ -195,6 +186,65 @@ export class KnowledgeBase {
     await done.catch((error: unknown) => {
       throw fail(error);
     });
+  }
+
+  /**
+   * Stores many documents in one transaction (an import): all of them or none. Documents whose
+   * content is already stored are skipped, not refused, and returned in `skipped`. Throws
+   * EmbeddingModelMismatchError when the knowledge base holds another model's vectors, and
+   * StorageFullError (naming `label`) on a full disk; either way nothing is written.
+   */
+  async addDocuments(
+    items: NewDocument[],
+    label: string,
+  ): Promise<{ added: DocumentRecord[]; skipped: DocumentRecord[] }> {
+    for (const { document, chunks, vectors, dimension } of items) {
+      if (vectors.length !== chunks.length * dimension) {
+        throw new RangeError(
+          `${document.name}: ${chunks.length} chunks but ${vectors.length / dimension} vectors.`,
+        );
+      }
+    }
+    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
+    const done = tx.done;
+    const fail = (error: unknown) =>
+      isQuotaError(error) ? new StorageFullError(label, { cause: error }) : error;
+    const writes: Promise<unknown>[] = [];
+    const added: DocumentRecord[] = [];
+    const skipped: DocumentRecord[] = [];
+    try {
+      let meta = await tx.objectStore('meta').get(META_KEY);
+      const byHash = tx.objectStore('documents').index('by-hash');
+      const seen = new Set<string>();
+      for (const item of items) {
+        const { document, dimension } = item;
+        if (!meta) {
+          meta = { modelId: document.modelId, dimension, createdAt: Date.now() };
+          writes.push(tx.objectStore('meta').put(meta, META_KEY));
+        } else if (meta.modelId !== document.modelId || meta.dimension !== dimension) {
+          throw new EmbeddingModelMismatchError(meta, document.modelId, dimension);
+        }
+        const existing = await byHash.get(document.contentHash);
+        const duplicate = existing ?? (seen.has(document.contentHash) ? document : undefined);
+        if (duplicate || (await tx.objectStore('documents').getKey(document.id))) {
+          skipped.push(duplicate ?? document);
+          continue;
+        }
+        seen.add(document.contentHash);
+        pushPutWrites(writes, tx, item);
+        added.push(document);
+      }
+      await Promise.all(writes);
+    } catch (error) {
+      for (const write of writes) write.catch(() => {});
+      abortQuietly(tx);
+      await done.catch(() => {});
+      throw fail(error);
+    }
+    await done.catch((error: unknown) => {
+      throw fail(error);
+    });
+    return { added, skipped };
   }
 
   /** Removes a document with its text, chunks and vectors; returns whether it existed. */
@@ -250,6 +300,15 @@ export class KnowledgeBase {
 
   vectorBlocksOf(docId: string): Promise<VectorBlock[]> {
     return this.db.getAll('vectors', docRange(docId));
+  }
+
+  /** A document's vectors, row i for chunk ordinal i (as given to addDocument). */
+  async vectorsOf(docId: string, dimension: number): Promise<Float32Array> {
+    const blocks = await this.vectorBlocksOf(docId);
+    const rows = blocks.reduce((n, b) => n + b.count, 0);
+    const out = new Float32Array(rows * dimension);
+    for (const b of blocks) out.set(b.vectors, b.firstOrdinal * dimension);
+    return out;
   }
 
   chunksOf(docId: string): Promise<ChunkRecord[]> {
@@ -309,6 +368,25 @@ type WriteTransaction = IDBPTransaction<
   (typeof WRITE_STORES)[number][],
   'readwrite'
 >;
+
+/**
+ * Issues the puts that store a document with its text, chunks and vectors, each pushed onto
+ * `writes` as it is made, so a put that throws leaves the earlier ones there to be settled.
+ */
+function pushPutWrites(
+  writes: Promise<unknown>[],
+  tx: WriteTransaction,
+  { document, text, chunks, vectors, dimension }: NewDocument,
+): void {
+  writes.push(tx.objectStore('documents').put(document));
+  writes.push(tx.objectStore('texts').put({ docId: document.id, text }));
+  const chunkStore = tx.objectStore('chunks');
+  for (const chunk of chunks) writes.push(chunkStore.put(chunk));
+  const vectorStore = tx.objectStore('vectors');
+  for (const block of toVectorBlocks(document.id, vectors, dimension)) {
+    writes.push(vectorStore.put(block));
+  }
+}
 
 /** The deletes that remove a document with its text, chunks and vectors. */
 function deleteWrites(tx: WriteTransaction, docId: string): Promise<void>[] {
