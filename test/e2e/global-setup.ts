@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
@@ -32,11 +35,15 @@ function freePort(): Promise<number> {
 /** Builds the app as `npm start` does, serves it, and serves the test models as a mirror. */
 export default async function setup(project: TestProject) {
   await makeTestModels(modelsDir);
-  await build({ root, logLevel: 'warn' });
+  // A folder of its own, so test runs side by side (or a `npm start` in the same checkout)
+  // never serve each other's half-written build.
+  const outDir = mkdtempSync(join(tmpdir(), 'grounded-e2e-'));
+  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
   const server: PreviewServer = await preview({
     root,
     logLevel: 'warn',
+    build: { outDir },
     preview: { port, strictPort: true, host: '127.0.0.1' },
   });
   const mirror = await startMirror({ dir: modelsDir });
@@ -46,5 +53,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await mirror.close();
     await server.close();
+    rmSync(outDir, { recursive: true, force: true });
   };
 }
