@@ -16,18 +16,21 @@ export function dumpDatabase(page: Page, name = 'grounded'): Promise<DatabaseDum
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
       });
-    const plain = (value: unknown): unknown => {
+    const hex = (bytes: Uint8Array) =>
+      Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    // Vector segments hold Blobs: their bytes, not their (empty) own properties, are the data.
+    const plain = async (value: unknown): Promise<unknown> => {
       if (ArrayBuffer.isView(value)) {
         const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-        return {
-          [value.constructor.name]: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(
-            '',
-          ),
-        };
+        return { [value.constructor.name]: hex(bytes) };
       }
-      if (Array.isArray(value)) return value.map(plain);
+      if (value instanceof Blob) return { Blob: hex(new Uint8Array(await value.arrayBuffer())) };
+      if (Array.isArray(value)) return Promise.all(value.map(plain));
       if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+        const entries = await Promise.all(
+          Object.entries(value).map(async ([k, v]) => [k, await plain(v)] as const),
+        );
+        return Object.fromEntries(entries);
       }
       return value;
     };
@@ -40,7 +43,11 @@ export function dumpDatabase(page: Page, name = 'grounded'): Promise<DatabaseDum
           request(tx.objectStore(store).getAllKeys()),
           request(tx.objectStore(store).getAll()),
         ]);
-        dump[store] = keys.map((key, i) => [plain(key), plain(values[i])]);
+        dump[store] = await Promise.all(
+          keys.map(
+            async (key, i) => [await plain(key), await plain(values[i])] as [unknown, unknown],
+          ),
+        );
       }
     } finally {
       db.close();

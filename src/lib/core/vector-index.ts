@@ -1,5 +1,6 @@
 import {
   Int8Rows,
+  codeStride,
   quantizeInto,
   quantizedTopK,
   type QuantizedSearchStats,
@@ -20,6 +21,45 @@ export interface VectorSearchOptions {
   method?: 'quantized' | 'scan';
   /** Filled in by a quantized search. */
   stats?: QuantizedSearchStats;
+}
+
+/**
+ * Rows as a VectorIndex keeps them: Float32 values, inverse norms, and int8 codes with their
+ * scales and norms already divided by the row's norm. Computed once when vectors are stored
+ * (see storage/vector-segments.ts), so opening a knowledge base copies instead of quantizing.
+ */
+export interface EncodedRows {
+  dim: number;
+  count: number;
+  /** count × dim */
+  vectors: Float32Array;
+  /** count × codeStride(dim) */
+  codes: Int8Array;
+  invNorms: Float32Array;
+  scales: Float32Array;
+  codeNorms: Float32Array;
+  errorNorms: Float32Array;
+}
+
+export function encodeRows(vectors: Float32Array, dim: number): EncodedRows {
+  if (vectors.length % dim !== 0) {
+    throw new RangeError(`${vectors.length} values are not a multiple of ${dim}.`);
+  }
+  const count = vectors.length / dim;
+  const stride = codeStride(dim);
+  const codes = new Int8Array(count * stride);
+  const invNorms = inverseNorms(vectors, dim, count);
+  const scales = new Float32Array(count);
+  const codeNorms = new Float32Array(count);
+  const errorNorms = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const q = quantizeInto(vectors, i * dim, dim, codes, i * stride);
+    const inv = invNorms[i]!;
+    scales[i] = q.scale * inv;
+    codeNorms[i] = q.codeNorm * inv;
+    errorNorms[i] = q.errorNorm * inv;
+  }
+  return { dim, count, vectors, codes, invNorms, scales, codeNorms, errorNorms };
 }
 
 /**
@@ -94,7 +134,24 @@ export class VectorIndex {
         `Vectors of ${docId} have ${vectors.length} values, not a multiple of ${this.dim}.`,
       );
     }
-    const count = vectors.length / this.dim;
+    const rows = encodeRows(vectors, this.dim);
+    this.addEncoded(docId, firstOrdinal, rows, 0, rows.count);
+  }
+
+  /** Appends rows from…from+count of `rows` as chunks `firstOrdinal…` of `docId`. */
+  addEncoded(
+    docId: string,
+    firstOrdinal: number,
+    rows: EncodedRows,
+    from: number,
+    count: number,
+  ): void {
+    if (rows.dim !== this.dim) {
+      throw new RangeError(`Vectors of ${docId} have ${rows.dim} dimensions, not ${this.dim}.`);
+    }
+    if (from < 0 || count < 0 || from + count > rows.count) {
+      throw new RangeError(`Rows ${from}…${from + count} of ${docId} are out of range.`);
+    }
     this.#reserve(this.#rows + count);
     let slot = this.#slotOf.get(docId);
     if (slot === undefined) {
@@ -103,24 +160,17 @@ export class VectorIndex {
       this.#slotOf.set(docId, slot);
     }
     const at = this.#rows;
-    const inv = inverseNorms(vectors, this.dim, count);
-    this.#data.set(vectors, at * this.dim);
-    this.#invNorms.set(inv, at);
+    const dim = this.dim;
+    const stride = this.#codes.stride;
+    const end = from + count;
+    this.#data.set(rows.vectors.subarray(from * dim, end * dim), at * dim);
+    this.#codes.codes.set(rows.codes.subarray(from * stride, end * stride), at * stride);
+    this.#invNorms.set(rows.invNorms.subarray(from, end), at);
+    this.#scales.set(rows.scales.subarray(from, end), at);
+    this.#codeNorms.set(rows.codeNorms.subarray(from, end), at);
+    this.#errorNorms.set(rows.errorNorms.subarray(from, end), at);
     this.#docSlot.fill(slot, at, at + count);
-    for (let i = 0; i < count; i++) {
-      const row = at + i;
-      this.#ordinal[row] = firstOrdinal + i;
-      const q = quantizeInto(
-        vectors,
-        i * this.dim,
-        this.dim,
-        this.#codes.codes,
-        row * this.#codes.stride,
-      );
-      this.#scales[row] = q.scale * inv[i]!;
-      this.#codeNorms[row] = q.codeNorm * inv[i]!;
-      this.#errorNorms[row] = q.errorNorm * inv[i]!;
-    }
+    for (let i = 0; i < count; i++) this.#ordinal[at + i] = firstOrdinal + i;
     this.#rows += count;
   }
 

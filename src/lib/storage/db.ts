@@ -27,6 +27,9 @@ export const migrations: ((db: GroundedDB, tx: UpgradeTransaction) => void)[] = 
   (db) => {
     db.createObjectStore('pending', { keyPath: ['owner', 'seq'] });
   },
+  (db) => {
+    db.createObjectStore('segments', { keyPath: 'id' });
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -12,6 +12,7 @@ import {
   toVectorBlocks,
 } from './knowledge-base';
 import { VECTOR_BLOCK_ROWS } from './schema';
+import { COMPACT_MIN_BLOCKS } from './vector-segments';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -53,6 +54,7 @@ describe('KnowledgeBase', () => {
       'documents',
       'meta',
       'pending',
+      'segments',
       'texts',
       'vectors',
     ]);
@@ -375,5 +377,103 @@ describe('pending files', () => {
     ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a', 'b', 'c']);
     kb.close();
+  });
+
+  describe('compaction', () => {
+    const many = (n: number, rows = 3) =>
+      Array.from({ length: n }, (_, i) => makeDoc(`d${String(i).padStart(2, '0')}`, rows));
+    const rowsOf = async (kb: KnowledgeBase) => {
+      const { runs, blocks } = await kb.readVectors();
+      const out = new Map<string, number[]>();
+      for (const r of runs) {
+        for (let i = 0; i < r.count; i++) {
+          const row = r.rows.vectors.subarray((r.from + i) * 4, (r.from + i + 1) * 4);
+          out.set(`${r.docId}:${r.firstOrdinal + i}`, Array.from(row));
+        }
+      }
+      for (const b of blocks) {
+        for (let i = 0; i < b.count; i++) {
+          const row = b.vectors.subarray(i * 4, (i + 1) * 4);
+          out.set(`${b.docId}:${b.firstOrdinal + i}`, Array.from(row));
+        }
+      }
+      return out;
+    };
+
+    test('moves blocks into segments without changing a single vector', async () => {
+      const kb = await KnowledgeBase.open('compact');
+      const docs = many(COMPACT_MIN_BLOCKS);
+      for (const d of docs) await kb.addDocument(d);
+      const before = await kb.readVectors();
+      expect(before.compactable).toBe(true);
+      expect(before.runs).toEqual([]);
+
+      const result = await kb.compactVectors();
+      expect(result).toEqual({
+        segmentsWritten: 1,
+        segmentsRemoved: 0,
+        blocksMoved: COMPACT_MIN_BLOCKS,
+        rows: COMPACT_MIN_BLOCKS * 3,
+      });
+      const after = await kb.readVectors();
+      expect(after.blocks).toEqual([]);
+      expect(after.compactable).toBe(false);
+      expect(after.runs).toHaveLength(COMPACT_MIN_BLOCKS);
+      for (const d of docs) {
+        expect(Array.from(await kb.vectorsOf(d.document.id, 4))).toEqual(Array.from(d.vectors));
+      }
+      expect(await kb.compactVectors()).toBeNull();
+      kb.close();
+    });
+
+    test('deleted documents drop out at once; one stored again is never counted twice', async () => {
+      const kb = await KnowledgeBase.open('compact-delete');
+      const docs = many(COMPACT_MIN_BLOCKS);
+      for (const d of docs) await kb.addDocument(d);
+      await kb.compactVectors();
+      const expected = await rowsOf(kb);
+
+      await kb.deleteDocument('d00');
+      expect([...(await rowsOf(kb)).keys()].some((k) => k.startsWith('d00:'))).toBe(false);
+
+      // The same document (same id) imported again: its new blocks win over its old rows.
+      const again = makeDoc('d00', 3);
+      again.vectors.fill(0.5);
+      await kb.addDocuments([again], 'kb.grounded');
+      const rows = await rowsOf(kb);
+      expect(rows.size).toBe(expected.size);
+      expect(rows.get('d00:0')).toEqual([0.5, 0.5, 0.5, 0.5]);
+
+      // Deleting enough makes the segment mostly dead: compaction rewrites it, keeping the rest.
+      for (const d of docs.slice(1, 12)) await kb.deleteDocument(d.document.id);
+      expect(await kb.compactVectors()).toMatchObject({ segmentsRemoved: 1, segmentsWritten: 1 });
+      const compacted = await rowsOf(kb);
+      expect(compacted.size).toBe(expected.size - 11 * 3);
+      expect(compacted.get('d00:0')).toEqual([0.5, 0.5, 0.5, 0.5]);
+      expect(compacted.get('d20:1')).toEqual(expected.get('d20:1'));
+      // Too few blocks to be worth moving: d00's stays a block.
+      expect((await kb.readVectors()).blocks.map((b) => b.docId)).toEqual(['d00']);
+
+      // The last document gone: nothing is left behind.
+      for (const d of await kb.listDocuments()) await kb.deleteDocument(d.id);
+      expect(await kb.db.count('segments')).toBe(0);
+      kb.close();
+    });
+
+    test('a document written meanwhile under the same key stops the compaction, not the data', async () => {
+      const kb = await KnowledgeBase.open('compact-race');
+      const docs = many(COMPACT_MIN_BLOCKS);
+      for (const d of docs) await kb.addDocument(d);
+      const replacement = makeDoc('d05', 3);
+      replacement.vectors.fill(2);
+      // Compaction reads, then encodes, then writes: the delete and add are queued in between.
+      const compaction = kb.compactVectors();
+      await kb.deleteDocument('d05');
+      await kb.addDocument(replacement);
+      expect(await compaction).toBeNull();
+      expect(Array.from(await kb.vectorsOf('d05', 4))).toEqual(Array.from(replacement.vectors));
+      expect((await kb.readVectors()).runs).toEqual([]);
+      kb.close();
+    });
   });
 });

@@ -9,6 +9,15 @@ import {
   type PendingRecord,
   type VectorBlock,
 } from './schema';
+import {
+  liveRuns,
+  packSegments,
+  planCompaction,
+  readRunVectors,
+  readSegment,
+  type RowSource,
+} from './vector-segments';
+import { encodeRows } from '../core/vector-index';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
 export class EmbeddingModelMismatchError extends Error {
@@ -62,6 +71,24 @@ export interface AddOptions {
   pending?: PendingKey;
 }
 
+/** Every live vector of a knowledge base, as opening needs them (see VectorSegment). */
+export interface StoredVectors {
+  dimension: number | null;
+  /** Rows from segments, one source per live run, already encoded. */
+  runs: RowSource[];
+  /** Blocks not compacted yet. */
+  blocks: VectorBlock[];
+  /** Compaction has work to do (see planCompaction). */
+  compactable: boolean;
+}
+
+export interface CompactionResult {
+  segmentsWritten: number;
+  segmentsRemoved: number;
+  blocksMoved: number;
+  rows: number;
+}
+
 export interface NewDocument {
   document: DocumentRecord;
   text: string;
@@ -93,6 +120,7 @@ export function toVectorBlocks(
       dimension,
       // slice, not subarray: a view would store its whole underlying buffer.
       vectors: vectors.slice(first * dimension, (first + count) * dimension),
+      writeId: crypto.randomUUID(),
     });
   }
   return blocks;
@@ -254,7 +282,11 @@ export class KnowledgeBase {
     await Promise.all(deleteWrites(tx, docId));
     // With no documents left, the next one may use any model.
     if ((await tx.objectStore('documents').count()) === 0) {
-      await tx.objectStore('meta').delete(META_KEY);
+      await Promise.all([
+        tx.objectStore('meta').delete(META_KEY),
+        // Only dead rows are left in them.
+        tx.objectStore('segments').clear(),
+      ]);
     }
     await tx.done;
     return existed;
@@ -304,11 +336,166 @@ export class KnowledgeBase {
 
   /** A document's vectors, row i for chunk ordinal i (as given to addDocument). */
   async vectorsOf(docId: string, dimension: number): Promise<Float32Array> {
-    const blocks = await this.vectorBlocksOf(docId);
-    const rows = blocks.reduce((n, b) => n + b.count, 0);
+    const tx = this.db.transaction(['vectors', 'segments']);
+    const [blocks, segments] = await Promise.all([
+      tx.objectStore('vectors').getAll(docRange(docId)),
+      tx.objectStore('segments').getAll(),
+      tx.done,
+    ]);
+    const parts: { firstOrdinal: number; vectors: Float32Array }[] = [...blocks];
+    if (blocks.length === 0) {
+      const live = liveRuns(segments, new Set([docId]), new Set());
+      for (const segment of segments) {
+        for (const run of live.get(segment.id) ?? []) {
+          if (run.docId !== docId) continue;
+          parts.push({
+            firstOrdinal: run.firstOrdinal,
+            vectors: await readRunVectors(segment, run),
+          });
+        }
+      }
+    }
+    const rows = parts.reduce((n, p) => n + p.vectors.length / dimension, 0);
     const out = new Float32Array(rows * dimension);
-    for (const b of blocks) out.set(b.vectors, b.firstOrdinal * dimension);
+    for (const p of parts) out.set(p.vectors, p.firstOrdinal * dimension);
     return out;
+  }
+
+  /**
+   * Every live vector, as the search index needs them: segments read whole (their Blobs), and the
+   * blocks not compacted yet. Rows of documents deleted meanwhile are left out.
+   */
+  async readVectors(): Promise<StoredVectors> {
+    const tx = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
+    const [meta, documentIds, blocks, segments] = await Promise.all([
+      tx.objectStore('meta').get(META_KEY),
+      tx.objectStore('documents').getAllKeys(),
+      tx.objectStore('vectors').getAll(),
+      tx.objectStore('segments').getAll(),
+      tx.done,
+    ]);
+    const documents = new Set(documentIds);
+    const liveBlocks = blocks.filter((b) => documents.has(b.docId));
+    const live = liveRuns(segments, documents, new Set(liveBlocks.map((b) => b.docId)));
+    const runs: RowSource[] = [];
+    await Promise.all(
+      segments.map(async (segment) => {
+        const segmentRuns = live.get(segment.id) ?? [];
+        if (segmentRuns.length === 0) return;
+        const rows = await readSegment(segment);
+        for (const run of segmentRuns) {
+          runs.push({
+            docId: run.docId,
+            firstOrdinal: run.firstOrdinal,
+            rows,
+            from: run.row,
+            count: run.count,
+          });
+        }
+      }),
+    );
+    return {
+      dimension: meta?.dimension ?? null,
+      runs,
+      blocks: liveBlocks,
+      compactable: planCompaction(segments, blocks, documents) !== null,
+    };
+  }
+
+  /**
+   * Moves blocks into segments and rewrites segments full of dead rows (see planCompaction), so
+   * the next opening reads a few large records. Reads in one transaction, writes in another that
+   * first checks nothing it read has changed meanwhile; if something has, it writes nothing and
+   * returns null (the next compaction will see the new state). Searches are unaffected: the rows
+   * are the same, only stored differently.
+   */
+  async compactVectors(): Promise<CompactionResult | null> {
+    const read = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
+    const [meta, documentIds, blocks, segments] = await Promise.all([
+      read.objectStore('meta').get(META_KEY),
+      read.objectStore('documents').getAllKeys(),
+      read.objectStore('vectors').getAll(),
+      read.objectStore('segments').getAll(),
+      read.done,
+    ]);
+    const documents = new Set(documentIds);
+    const plan = meta ? planCompaction(segments, blocks, documents) : null;
+    if (!meta || !plan) return null;
+    const dim = meta.dimension;
+    const moved = new Set(plan.blocks.map(([docId, block]) => `${docId}\u0000${block}`));
+    const movedBlocks = blocks.filter((b) => moved.has(`${b.docId}\u0000${b.block}`));
+    const rewritten = segments.filter((s) => plan.rewrite.includes(s.id));
+    const live = liveRuns(
+      segments,
+      documents,
+      new Set(blocks.filter((b) => documents.has(b.docId)).map((b) => b.docId)),
+    );
+
+    const sources: RowSource[] = [];
+    for (const segment of rewritten) {
+      const runs = live.get(segment.id) ?? [];
+      if (runs.length === 0) continue;
+      const rows = await readSegment(segment);
+      for (const run of runs) {
+        sources.push({
+          docId: run.docId,
+          firstOrdinal: run.firstOrdinal,
+          rows,
+          from: run.row,
+          count: run.count,
+        });
+      }
+    }
+    for (const block of movedBlocks) {
+      if (block.dimension !== dim) continue; // cannot happen: addDocument checks the model
+      const rows = encodeRows(block.vectors, dim);
+      sources.push({
+        docId: block.docId,
+        firstOrdinal: block.firstOrdinal,
+        rows,
+        from: 0,
+        count: block.count,
+      });
+    }
+    const nextId = segments.reduce((max, s) => Math.max(max, s.id), 0) + 1;
+    const generation = segments.reduce((max, s) => Math.max(max, s.generation), 0) + 1;
+    const written = packSegments(sources, dim, nextId, generation);
+
+    const write = this.db.transaction(['vectors', 'segments'], 'readwrite');
+    const done = write.done;
+    try {
+      const [segmentIds, current] = await Promise.all([
+        write.objectStore('segments').getAllKeys(),
+        Promise.all(movedBlocks.map((b) => write.objectStore('vectors').get([b.docId, b.block]))),
+      ]);
+      const unchanged =
+        segmentIds.length === segments.length &&
+        segmentIds.every((id, i) => id === segments[i]!.id) &&
+        current.every(
+          (b, i) => b?.writeId === movedBlocks[i]!.writeId && b?.count === movedBlocks[i]!.count,
+        );
+      if (!unchanged) {
+        abortQuietly(write);
+        await done.catch(() => {});
+        return null;
+      }
+      await Promise.all([
+        ...movedBlocks.map((b) => write.objectStore('vectors').delete([b.docId, b.block])),
+        ...rewritten.map((s) => write.objectStore('segments').delete(s.id)),
+        ...written.map((s) => write.objectStore('segments').put(s)),
+      ]);
+    } catch (error) {
+      abortQuietly(write);
+      await done.catch(() => {});
+      throw error;
+    }
+    await done;
+    return {
+      segmentsWritten: written.length,
+      segmentsRemoved: rewritten.length,
+      blocksMoved: movedBlocks.length,
+      rows: written.reduce((n, s) => n + s.count, 0),
+    };
   }
 
   chunksOf(docId: string): Promise<ChunkRecord[]> {
@@ -336,7 +523,11 @@ export class KnowledgeBase {
     const tx = this.db.transaction(STORE_NAMES, 'readwrite');
     const done = tx.done;
     try {
-      await Promise.all([tx.objectStore('chunks').clear(), tx.objectStore('vectors').clear()]);
+      await Promise.all([
+        tx.objectStore('chunks').clear(),
+        tx.objectStore('vectors').clear(),
+        tx.objectStore('segments').clear(),
+      ]);
       const writes: Promise<unknown>[] = [
         tx.objectStore('meta').put({ modelId, dimension, createdAt: Date.now() }, META_KEY),
       ];

@@ -2,8 +2,9 @@ import type { DBSchema } from 'idb';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
 
 /**
- * The vectors of one document, up to VECTOR_BLOCK_ROWS rows, stored as one contiguous
- * Float32Array so opening a large knowledge base reads a few hundred records, not one per chunk.
+ * The vectors of one document as added, up to VECTOR_BLOCK_ROWS rows in one contiguous
+ * Float32Array. Cheap to write and delete with their document; compaction later moves them into
+ * VectorSegments, which open fast (see vector-segments.ts).
  */
 export interface VectorBlock {
   docId: string;
@@ -14,6 +15,45 @@ export interface VectorBlock {
   dimension: number;
   /** count × dimension values, row-major, with its own exactly-sized buffer. */
   vectors: Float32Array;
+  /**
+   * Unique per write (absent in blocks written before compaction existed): compaction checks it
+   * to tell the block it read from one written meanwhile under the same key.
+   */
+  writeId?: string;
+}
+
+/** Where one document's rows are in a segment: rows row…row+count are its chunks firstOrdinal…. */
+export interface SegmentRun {
+  docId: string;
+  row: number;
+  count: number;
+  firstOrdinal: number;
+}
+
+/**
+ * The vectors of many documents, ready to search: Float32 rows and their int8 codes and norms as
+ * VectorIndex holds them, so opening is a read and a copy — no quantizing. The arrays are Blobs
+ * because Chromium reads a few large Blobs several times faster than the same bytes as typed
+ * arrays inside records, and reading the record itself stays cheap (a Blob is read on demand).
+ *
+ * Segments are written only by compaction, never changed after. A document's rows are live only
+ * in the newest generation of segments that holds it, only while it has no VectorBlocks of its own
+ * (a newer write), and only while its document exists: deleting a document never has to rewrite
+ * a segment, and compaction drops the dead rows later.
+ */
+export interface VectorSegment {
+  id: number;
+  /** The compaction that wrote it; later compactions have larger numbers. */
+  generation: number;
+  dimension: number;
+  count: number;
+  runs: SegmentRun[];
+  /** count × dimension Float32 values, row-major. */
+  vectors: Blob;
+  /** count × codeStride(dimension) int8 codes (quantized-index.ts). */
+  codes: Blob;
+  /** Four Float32Arrays of count values one after another: invNorms, scales, codeNorms, errorNorms. */
+  norms: Blob;
 }
 
 export const VECTOR_BLOCK_ROWS = 1024;
@@ -48,7 +88,8 @@ export interface GroundedSchema extends DBSchema {
   chunks: { key: [string, number]; value: ChunkRecord };
   vectors: { key: [string, number]; value: VectorBlock };
   pending: { key: PendingKey; value: PendingRecord };
+  segments: { key: number; value: VectorSegment };
 }
 
 /** The stores that hold the knowledge base itself; `pending` is bookkeeping about it. */
-export const STORE_NAMES = ['meta', 'documents', 'texts', 'chunks', 'vectors'] as const;
+export const STORE_NAMES = ['meta', 'documents', 'texts', 'chunks', 'vectors', 'segments'] as const;

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import type { DocumentRecord } from '../core/documents';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import { RpcClient, serve } from './rpc';
+import { COMPACT_MIN_BLOCKS } from '../storage/vector-segments';
 import { createSearchHandlers } from './search-handler';
 import type { SearchMethods } from './search-protocol';
 
@@ -127,4 +128,37 @@ describe('search handler', () => {
     expect((await ask()).passages).toEqual([]);
     w.close();
   });
+});
+
+test('after opening, the worker compacts stored vectors; the next opening finds the same passages', async () => {
+  const kb = await KnowledgeBase.open('compacting');
+  for (let i = 0; i < COMPACT_MIN_BLOCKS; i++) {
+    const angle = (i / COMPACT_MIN_BLOCKS) * Math.PI;
+    await store(kb, `doc${i}`, `note ${i}.md`, [
+      [`Note number ${i}.`, [Math.cos(angle), Math.sin(angle)]],
+    ]);
+  }
+  const searchWith = async (compactAfterMs: number | null) => {
+    const channel = new MessageChannel();
+    serve<SearchMethods>(
+      channel.port2,
+      createSearchHandlers({ openKnowledgeBase: async () => kb, compactAfterMs }),
+    );
+    const client = new RpcClient<SearchMethods>(channel.port1);
+    const opened = await client.call('open', {});
+    const { passages } = await client.call('search', {
+      vector: Float32Array.of(0.6, 0.8),
+      k: 5,
+      mode: 'dense',
+    });
+    channel.port1.close();
+    return { opened, found: passages.map((p) => [p.docName, p.score]) };
+  };
+  const before = await searchWith(0);
+  await expect.poll(() => kb.db.count('segments')).toBe(1);
+  expect(await kb.db.count('vectors')).toBe(0);
+  const after = await searchWith(null);
+  expect(after.opened.vectors).toBe(COMPACT_MIN_BLOCKS);
+  expect(after.found).toEqual(before.found);
+  kb.close();
 });

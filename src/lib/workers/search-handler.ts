@@ -2,13 +2,26 @@ import { KeywordIndex } from '../core/bm25';
 import type { Passage } from '../core/documents';
 import { retrieve } from '../core/retrieval';
 import { VectorIndex } from '../core/vector-index';
-import type { KnowledgeBase } from '../storage/knowledge-base';
-import type { VectorBlock } from '../storage/schema';
+import type { KnowledgeBase, StoredVectors } from '../storage/knowledge-base';
 import { type Handlers } from './rpc';
 import type { SearchMethods } from './search-protocol';
 
 export interface SearchHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
+  /**
+   * How long after opening, or after the last added document, to compact the stored vectors
+   * (KnowledgeBase.compactVectors); null never does. Default 3 s: after a batch of files, once.
+   */
+  compactAfterMs?: number | null;
+}
+
+/** One compaction at a time across tabs; a tab that finds one running leaves it to that one. */
+function exclusively(run: () => Promise<unknown>): Promise<unknown> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return run();
+  return locks.request('grounded-compaction', { ifAvailable: true }, (lock) =>
+    lock ? run() : null,
+  );
 }
 
 interface DocInfo {
@@ -59,7 +72,11 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     }
   };
 
-  const addBlocks = (blocks: VectorBlock[]) => {
+  const addStored = ({ runs, blocks }: Pick<StoredVectors, 'runs' | 'blocks'>) => {
+    for (const run of runs) {
+      index ??= new VectorIndex(run.rows.dim);
+      index.addEncoded(run.docId, run.firstOrdinal, run.rows, run.from, run.count);
+    }
     for (const block of blocks) {
       index ??= new VectorIndex(block.dimension);
       if (block.dimension !== index.dim) {
@@ -71,20 +88,37 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     }
   };
 
+  // Compaction rewrites how vectors are stored, never which: searches go on meanwhile.
+  const compactAfterMs = deps.compactAfterMs === undefined ? 3000 : deps.compactAfterMs;
+  let compactTimer: ReturnType<typeof setTimeout> | null = null;
+  const compactSoon = () => {
+    if (compactAfterMs === null) return;
+    if (compactTimer !== null) clearTimeout(compactTimer);
+    compactTimer = setTimeout(() => {
+      compactTimer = null;
+      void knowledgeBase()
+        .then((store) => exclusively(() => store.compactVectors()))
+        // Nothing is lost if it fails: the vectors stay where they were, and opening reads them.
+        .catch(() => {});
+    }, compactAfterMs);
+  };
+
   return {
     async open() {
       const started = performance.now();
       const store = await knowledgeBase();
-      const [meta, documents, blocks] = await Promise.all([
-        store.meta(),
-        store.listDocuments(),
-        store.allVectorBlocks(),
-      ]);
+      const [documents, stored] = await Promise.all([store.listDocuments(), store.readVectors()]);
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
-      const rows = blocks.reduce((n, b) => n + b.count, 0);
-      index = meta ? new VectorIndex(meta.dimension, Math.max(rows, 1024)) : null;
-      addBlocks(blocks.filter((b) => docs.has(b.docId)));
+      const rows =
+        stored.runs.reduce((n, r) => n + r.count, 0) +
+        stored.blocks.reduce((n, b) => n + b.count, 0);
+      index = stored.dimension ? new VectorIndex(stored.dimension, Math.max(rows, 1024)) : null;
+      addStored({
+        runs: stored.runs.filter((r) => docs.has(r.docId)),
+        blocks: stored.blocks.filter((b) => docs.has(b.docId)),
+      });
+      if (stored.compactable) compactSoon();
       keywords = null;
       keywordIndex().catch(() => {}); // a search will retry and report the error
       return {
@@ -97,10 +131,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
 
     async add({ docId }) {
       const store = await knowledgeBase();
-      const [document, blocks] = await Promise.all([
-        store.getDocument(docId),
-        store.vectorBlocksOf(docId),
-      ]);
+      const [document, meta] = await Promise.all([store.getDocument(docId), store.meta()]);
+      const vectors = document && meta ? await store.vectorsOf(docId, meta.dimension) : null;
       index?.remove(docId);
       updateKeywords(async (built) => {
         built.remove(docId);
@@ -111,8 +143,17 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         return { vectors: 0 };
       }
       docs.set(docId, { name: document.name, chunkCount: document.chunkCount });
-      addBlocks(blocks);
-      return { vectors: blocks.reduce((n, b) => n + b.count, 0) };
+      if (!vectors || vectors.length === 0) return { vectors: 0 };
+      const dim = meta!.dimension;
+      index ??= new VectorIndex(dim);
+      if (index.dim !== dim) {
+        throw new RangeError(
+          `Stored vectors of ${document.name} have ${dim} dimensions, not ${index.dim}.`,
+        );
+      }
+      index.add(docId, 0, vectors);
+      compactSoon();
+      return { vectors: vectors.length / dim };
     },
 
     async remove({ docId }) {
