@@ -29,6 +29,7 @@ export const migrations: ((db: GroundedDB, tx: UpgradeTransaction) => void)[] = 
   },
   (db) => {
     db.createObjectStore('segments', { keyPath: 'id' });
+    db.createObjectStore('keywords');
   },
 ];
 

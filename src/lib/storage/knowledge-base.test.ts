@@ -52,6 +52,7 @@ describe('KnowledgeBase', () => {
     expect([...db.objectStoreNames].sort()).toEqual([
       'chunks',
       'documents',
+      'keywords',
       'meta',
       'pending',
       'segments',

@@ -1,4 +1,5 @@
 import type { IDBPTransaction } from 'idb';
+import type { KeywordIndexSnapshot } from '../core/bm25';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
 import { openGroundedDB, DEFAULT_DB_NAME, type GroundedDB, type OpenOptions } from './db';
 import {
@@ -325,6 +326,25 @@ export class KnowledgeBase {
     return records;
   }
 
+  keywordSnapshot(): Promise<KeywordIndexSnapshot | undefined> {
+    return this.db.get('keywords', 'snapshot');
+  }
+
+  /**
+   * Saves the keyword index unless it holds a document that no longer exists (deleted meanwhile,
+   * perhaps by another tab): such a snapshot would bring it back. Returns whether it was saved.
+   */
+  async saveKeywordSnapshot(snapshot: KeywordIndexSnapshot): Promise<boolean> {
+    const tx = this.db.transaction(['documents', 'keywords'], 'readwrite');
+    const stored = new Set(await tx.objectStore('documents').getAllKeys());
+    if (!snapshot.docIds.every((id) => stored.has(id))) {
+      await tx.done;
+      return false;
+    }
+    await Promise.all([tx.objectStore('keywords').put(snapshot, 'snapshot'), tx.done]);
+    return true;
+  }
+
   /** Every vector block, in key order (document id, then block). */
   allVectorBlocks(): Promise<VectorBlock[]> {
     return this.db.getAll('vectors');
@@ -527,6 +547,7 @@ export class KnowledgeBase {
         tx.objectStore('chunks').clear(),
         tx.objectStore('vectors').clear(),
         tx.objectStore('segments').clear(),
+        tx.objectStore('keywords').clear(),
       ]);
       const writes: Promise<unknown>[] = [
         tx.objectStore('meta').put({ modelId, dimension, createdAt: Date.now() }, META_KEY),
@@ -586,6 +607,7 @@ function deleteWrites(tx: WriteTransaction, docId: string): Promise<void>[] {
     tx.objectStore('texts').delete(docId),
     tx.objectStore('chunks').delete(docRange(docId)),
     tx.objectStore('vectors').delete(docRange(docId)),
+    tx.objectStore('keywords').delete('snapshot'),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { DBSchema } from 'idb';
+import type { KeywordIndexSnapshot } from '../core/bm25';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
 
 /**
@@ -89,7 +90,21 @@ export interface GroundedSchema extends DBSchema {
   vectors: { key: [string, number]; value: VectorBlock };
   pending: { key: PendingKey; value: PendingRecord };
   segments: { key: number; value: VectorSegment };
+  /**
+   * The keyword index as last saved by a search worker, so opening restores it instead of
+   * analyzing every chunk again. Deleting or re-chunking documents removes it (it would still
+   * hold them); documents added since are added to it when it is restored.
+   */
+  keywords: { key: 'snapshot'; value: KeywordIndexSnapshot };
 }
 
 /** The stores that hold the knowledge base itself; `pending` is bookkeeping about it. */
-export const STORE_NAMES = ['meta', 'documents', 'texts', 'chunks', 'vectors', 'segments'] as const;
+export const STORE_NAMES = [
+  'meta',
+  'documents',
+  'texts',
+  'chunks',
+  'vectors',
+  'segments',
+  'keywords',
+] as const;

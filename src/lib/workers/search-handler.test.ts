@@ -162,3 +162,38 @@ test('after opening, the worker compacts stored vectors; the next opening finds 
   expect(after.found).toEqual(before.found);
   kb.close();
 });
+
+test('the keyword index is saved, and the next opening restores it instead of reading every chunk', async () => {
+  const kb = await KnowledgeBase.open('keyword-snapshot');
+  await store(kb, 'energy', 'energy.md', [['Wind turbines turn moving air into power.', [1, 0]]]);
+  await store(kb, 'leave', 'handbook.md', [['Thirty days of paid leave.', [0, 1]]]);
+  const searchWith = async (knowledgeBase: KnowledgeBase, compactAfterMs: number | null) => {
+    const channel = new MessageChannel();
+    serve<SearchMethods>(
+      channel.port2,
+      createSearchHandlers({ openKnowledgeBase: async () => knowledgeBase, compactAfterMs }),
+    );
+    const client = new RpcClient<SearchMethods>(channel.port1);
+    await client.call('open', {});
+    const { passages } = await client.call('search', { text: 'paid leave', k: 2, mode: 'keyword' });
+    channel.port1.close();
+    return passages.map((p) => [p.docName, p.text]);
+  };
+  const first = await searchWith(kb, 0);
+  await expect.poll(() => kb.keywordSnapshot()).toBeDefined();
+  expect((await kb.keywordSnapshot())!.docIds.sort()).toEqual(['energy', 'leave']);
+
+  // Chunks are still read for the passages found, but not to build the index.
+  let chunkReads = 0;
+  const counting = Object.create(kb, {
+    chunksOf: { value: (docId: string) => (chunkReads++, kb.chunksOf(docId)) },
+  }) as KnowledgeBase;
+  expect(await searchWith(counting, null)).toEqual(first);
+  expect(chunkReads).toBe(0);
+
+  // A deleted document takes the snapshot with it: it would still find the document.
+  await kb.deleteDocument('leave');
+  expect(await kb.keywordSnapshot()).toBeUndefined();
+  expect(await searchWith(kb, null)).toEqual([]);
+  kb.close();
+});

@@ -40,10 +40,10 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
   const docs = new Map<string, DocInfo>();
   const knowledgeBase = () => (kb ??= deps.openKnowledgeBase());
 
-  // The keyword index is built from the stored chunks in the background after `open`, so opening
-  // waits for the vectors only; keyword and hybrid searches wait for it. Later changes are
-  // chained after the build in request order. A failed step drops the index: the next search
-  // rebuilds it from the store.
+  // The keyword index is restored from its saved snapshot, or built from the stored chunks, in
+  // the background after `open`, so opening waits for the vectors only; keyword and hybrid
+  // searches wait for it. Later changes are chained after it in request order. A failed step
+  // drops the index: the next search rebuilds it from the store.
   let keywords: Promise<KeywordIndex> | null = null;
   const settle = (promise: Promise<KeywordIndex>) => {
     keywords = promise;
@@ -57,15 +57,33 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     settle(
       (async () => {
         const store = await knowledgeBase();
-        const built = new KeywordIndex();
-        for (const document of await store.listDocuments()) {
+        const [documents, snapshot] = await Promise.all([
+          store.listDocuments(),
+          store.keywordSnapshot().catch(() => undefined),
+        ]);
+        let built = new KeywordIndex();
+        try {
+          if (snapshot) built = KeywordIndex.fromSnapshot(snapshot);
+        } catch {
+          // A snapshot of another format: build afresh.
+        }
+        const current = new Set(documents.map((d) => d.id));
+        let changed = !snapshot;
+        for (const id of snapshot?.docIds ?? []) {
+          if (!current.has(id)) changed = built.remove(id) > 0 || changed;
+        }
+        for (const document of documents) {
+          if (built.has(document.id)) continue;
           built.add(document.id, titleOf(document.name), await store.chunksOf(document.id));
+          changed = true;
         }
         built.flush();
+        if (changed) keywordsChanged = true;
         return built;
       })(),
     );
   const updateKeywords = (step: (keywordIndex: KeywordIndex) => Promise<void> | void) => {
+    keywordsChanged = true;
     // Not built yet: the build will read the store as it is then.
     if (keywords) {
       settle(keywords.then(async (built) => (await step(built), built))).catch(() => {});
@@ -88,19 +106,30 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     }
   };
 
-  // Compaction rewrites how vectors are stored, never which: searches go on meanwhile.
-  const compactAfterMs = deps.compactAfterMs === undefined ? 3000 : deps.compactAfterMs;
-  let compactTimer: ReturnType<typeof setTimeout> | null = null;
-  const compactSoon = () => {
-    if (compactAfterMs === null) return;
-    if (compactTimer !== null) clearTimeout(compactTimer);
-    compactTimer = setTimeout(() => {
-      compactTimer = null;
-      void knowledgeBase()
-        .then((store) => exclusively(() => store.compactVectors()))
-        // Nothing is lost if it fails: the vectors stay where they were, and opening reads them.
-        .catch(() => {});
-    }, compactAfterMs);
+  // After changes settle, the vectors are compacted and the keyword index saved, so the next
+  // opening is fast. Both rewrite how things are stored, never what: searches go on meanwhile,
+  // and if either fails nothing is lost (opening reads what is there).
+  const tidyAfterMs = deps.compactAfterMs === undefined ? 3000 : deps.compactAfterMs;
+  let keywordsChanged = false;
+  let tidyTimer: ReturnType<typeof setTimeout> | null = null;
+  const tidy = async () => {
+    const store = await knowledgeBase();
+    await exclusively(() => store.compactVectors()).catch(() => {});
+    if (keywordsChanged && keywords) {
+      keywordsChanged = false;
+      const built = await keywords;
+      if (!(await store.saveKeywordSnapshot(built.toSnapshot()).catch(() => false))) {
+        keywordsChanged = true; // another tab deleted a document meanwhile: next time
+      }
+    }
+  };
+  const tidySoon = () => {
+    if (tidyAfterMs === null) return;
+    if (tidyTimer !== null) clearTimeout(tidyTimer);
+    tidyTimer = setTimeout(() => {
+      tidyTimer = null;
+      tidy().catch(() => {});
+    }, tidyAfterMs);
   };
 
   return {
@@ -118,9 +147,12 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         runs: stored.runs.filter((r) => docs.has(r.docId)),
         blocks: stored.blocks.filter((b) => docs.has(b.docId)),
       });
-      if (stored.compactable) compactSoon();
       keywords = null;
-      keywordIndex().catch(() => {}); // a search will retry and report the error
+      keywordIndex()
+        .then(() => {
+          if (stored.compactable || keywordsChanged) tidySoon();
+        })
+        .catch(() => {}); // a search will retry and report the error
       return {
         documents: docs.size,
         vectors: index?.size ?? 0,
@@ -152,7 +184,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         );
       }
       index.add(docId, 0, vectors);
-      compactSoon();
+      tidySoon();
       return { vectors: vectors.length / dim };
     },
 
@@ -160,6 +192,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       docs.delete(docId);
       const vectors = index?.remove(docId) ?? 0;
       updateKeywords((built) => void built.remove(docId));
+      tidySoon();
       if (docs.size === 0) index = null; // the next document may come from another model
       return { vectors };
     },
