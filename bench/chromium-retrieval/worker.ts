@@ -209,14 +209,9 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
     const kb = await KnowledgeBase.open(shape.appDb);
     const [documents, stored] = await Promise.all([kb.listDocuments(), kb.readVectors()]);
     const readMs = performance.now() - started;
-    const index = new VectorIndex(stored.dimension!, shape.rows);
+    const index = VectorIndex.fromEncoded(stored.rows!, stored.runs);
     const known = new Set(documents.map((d) => d.id));
-    for (const r of stored.runs) {
-      if (known.has(r.docId)) index.addEncoded(r.docId, r.firstOrdinal, r.rows, r.from, r.count);
-    }
-    for (const b of stored.blocks) {
-      if (known.has(b.docId)) index.add(b.docId, b.firstOrdinal, b.vectors);
-    }
+    for (const { docId } of stored.runs) if (!known.has(docId)) index.remove(docId);
     const openMs = performance.now() - started;
     kb.close();
     return {

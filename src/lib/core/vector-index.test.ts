@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { VectorIndex } from './vector-index';
+import { VectorIndex, encodeRows } from './vector-index';
 
 const unit = (...v: number[]) => Float32Array.from(v);
 
@@ -55,4 +55,34 @@ describe('VectorIndex', () => {
     expect(index.size).toBe(0);
     expect(index.search(unit(1, 0), 3)).toEqual([]);
   });
+});
+
+test('an index adopted from encoded rows finds what one built row by row finds, and grows', () => {
+  const dim = 24;
+  let seed = 5;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const a = Float32Array.from({ length: 40 * dim }, random);
+  const b = Float32Array.from({ length: 25 * dim }, random);
+  const built = new VectorIndex(dim);
+  built.add('a', 0, a);
+  built.add('b', 3, b);
+  const both = new Float32Array([...a, ...b]);
+  const adopted = VectorIndex.fromEncoded(encodeRows(both, dim), [
+    { docId: 'a', firstOrdinal: 0, count: 40 },
+    { docId: 'b', firstOrdinal: 3, count: 25 },
+  ]);
+  for (let q = 0; q < 10; q++) {
+    const query = Float32Array.from({ length: dim }, random);
+    expect(adopted.search(query, 5)).toEqual(built.search(query, 5));
+  }
+  const c = Float32Array.from({ length: 2000 * dim }, random);
+  built.add('c', 0, c);
+  adopted.add('c', 0, c);
+  expect(adopted.remove('a')).toBe(40);
+  built.remove('a');
+  const query = Float32Array.from({ length: dim }, random);
+  expect(adopted.search(query, 10)).toEqual(built.search(query, 10));
+  expect(() =>
+    VectorIndex.fromEncoded(encodeRows(both, dim), [{ docId: 'a', firstOrdinal: 0, count: 3 }]),
+  ).toThrow(/cover/);
 });

@@ -96,6 +96,46 @@ export class VectorIndex {
     this.#errorNorms = new Float32Array(capacity);
   }
 
+  /**
+   * An index over `rows`, taking its arrays as they are (no copy: a large knowledge base opens
+   * without touching 150 MB twice); the codes are copied into the first pass's memory. `runs`
+   * name the document and chunk ordinals of consecutive rows and must cover all of them.
+   */
+  static fromEncoded(
+    rows: EncodedRows,
+    runs: readonly { docId: string; firstOrdinal: number; count: number }[],
+    options?: { simd?: boolean },
+  ): VectorIndex {
+    const { dim, count } = rows;
+    if (runs.reduce((n, r) => n + r.count, 0) !== count) {
+      throw new RangeError(`The runs do not cover the ${count} rows.`);
+    }
+    const index = new VectorIndex(dim, 1, options);
+    index.#data = rows.vectors;
+    index.#invNorms = rows.invNorms;
+    index.#scales = rows.scales;
+    index.#codeNorms = rows.codeNorms;
+    index.#errorNorms = rows.errorNorms;
+    index.#docSlot = new Int32Array(count);
+    index.#ordinal = new Uint32Array(count);
+    index.#codes.resize(count);
+    index.#codes.codes.set(rows.codes.subarray(0, count * index.#codes.stride));
+    let at = 0;
+    for (const { docId, firstOrdinal, count: n } of runs) {
+      let slot = index.#slotOf.get(docId);
+      if (slot === undefined) {
+        slot = index.#docIds.length;
+        index.#docIds.push(docId);
+        index.#slotOf.set(docId, slot);
+      }
+      index.#docSlot.fill(slot, at, at + n);
+      for (let i = 0; i < n; i++) index.#ordinal[at + i] = firstOrdinal + i;
+      at += n;
+    }
+    index.#rows = count;
+    return index;
+  }
+
   /** Whether the first pass runs on WebAssembly SIMD. */
   get simd(): boolean {
     return this.#codes.simd;

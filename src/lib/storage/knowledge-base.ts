@@ -18,7 +18,8 @@ import {
   readSegment,
   type RowSource,
 } from './vector-segments';
-import { encodeRows } from '../core/vector-index';
+import { codeStride } from '../core/quantized-index';
+import { encodeRows, type EncodedRows } from '../core/vector-index';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
 export class EmbeddingModelMismatchError extends Error {
@@ -75,10 +76,10 @@ export interface AddOptions {
 /** Every live vector of a knowledge base, as opening needs them (see VectorSegment). */
 export interface StoredVectors {
   dimension: number | null;
-  /** Rows from segments, one source per live run, already encoded. */
-  runs: RowSource[];
-  /** Blocks not compacted yet. */
-  blocks: VectorBlock[];
+  /** All live rows, contiguous: segments' runs first, then blocks not compacted yet. */
+  rows: EncodedRows | null;
+  /** Whose rows they are, in order. */
+  runs: { docId: string; firstOrdinal: number; count: number }[];
   /** Compaction has work to do (see planCompaction). */
   compactable: boolean;
 }
@@ -382,8 +383,9 @@ export class KnowledgeBase {
   }
 
   /**
-   * Every live vector, as the search index needs them: segments read whole (their Blobs), and the
-   * blocks not compacted yet. Rows of documents deleted meanwhile are left out.
+   * Every live vector, as the search index needs them, in one contiguous set of arrays. The
+   * segments' live runs are put together as slices of their Blobs and read once per array, so
+   * the bytes are copied only by the read itself; blocks not compacted yet are encoded here.
    */
   async readVectors(): Promise<StoredVectors> {
     const tx = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
@@ -397,28 +399,63 @@ export class KnowledgeBase {
     const documents = new Set(documentIds);
     const liveBlocks = blocks.filter((b) => documents.has(b.docId));
     const live = liveRuns(segments, documents, new Set(liveBlocks.map((b) => b.docId)));
-    const runs: RowSource[] = [];
-    await Promise.all(
-      segments.map(async (segment) => {
-        const segmentRuns = live.get(segment.id) ?? [];
-        if (segmentRuns.length === 0) return;
-        const rows = await readSegment(segment);
-        for (const run of segmentRuns) {
-          runs.push({
-            docId: run.docId,
-            firstOrdinal: run.firstOrdinal,
-            rows,
-            from: run.row,
-            count: run.count,
-          });
+    const compactable = planCompaction(segments, blocks, documents) !== null;
+    if (!meta) return { dimension: null, rows: null, runs: [], compactable };
+    const dim = meta.dimension;
+    const stride = codeStride(dim);
+    const parts: BlobPart[][] = [[], [], [], [], [], []];
+    const runs: StoredVectors['runs'] = [];
+    let count = 0;
+    for (const segment of segments) {
+      if (segment.dimension !== dim) continue; // cannot happen: a model change clears segments
+      for (const run of live.get(segment.id) ?? []) {
+        const [from, to] = [run.row, run.row + run.count];
+        parts[0]!.push(segment.vectors.slice(from * dim * 4, to * dim * 4));
+        parts[1]!.push(segment.codes.slice(from * stride, to * stride));
+        for (let k = 0; k < 4; k++) {
+          parts[2 + k]!.push(
+            segment.norms.slice((k * segment.count + from) * 4, (k * segment.count + to) * 4),
+          );
         }
-      }),
+        runs.push({ docId: run.docId, firstOrdinal: run.firstOrdinal, count: run.count });
+        count += run.count;
+      }
+    }
+    for (const block of liveBlocks) {
+      if (block.dimension !== dim) continue;
+      const rows = encodeRows(block.vectors, dim);
+      const arrays = [
+        rows.vectors,
+        rows.codes,
+        rows.invNorms,
+        rows.scales,
+        rows.codeNorms,
+        rows.errorNorms,
+      ];
+      arrays.forEach((array, k) => parts[k]!.push(array as ArrayBufferView<ArrayBuffer>));
+      runs.push({ docId: block.docId, firstOrdinal: block.firstOrdinal, count: block.count });
+      count += block.count;
+    }
+    const [vectors, codes, invNorms, scales, codeNorms, errorNorms] = await Promise.all(
+      parts.map((p) => new Blob(p).arrayBuffer()),
     );
+    if (vectors!.byteLength !== count * dim * 4 || codes!.byteLength !== count * stride) {
+      throw new RangeError('The stored vectors are damaged: their sizes do not match.');
+    }
     return {
-      dimension: meta?.dimension ?? null,
+      dimension: dim,
+      rows: {
+        dim,
+        count,
+        vectors: new Float32Array(vectors!),
+        codes: new Int8Array(codes!),
+        invNorms: new Float32Array(invNorms!),
+        scales: new Float32Array(scales!),
+        codeNorms: new Float32Array(codeNorms!),
+        errorNorms: new Float32Array(errorNorms!),
+      },
       runs,
-      blocks: liveBlocks,
-      compactable: planCompaction(segments, blocks, documents) !== null,
+      compactable,
     };
   }
 

@@ -2,7 +2,7 @@ import { KeywordIndex } from '../core/bm25';
 import type { Passage } from '../core/documents';
 import { retrieve } from '../core/retrieval';
 import { VectorIndex } from '../core/vector-index';
-import type { KnowledgeBase, StoredVectors } from '../storage/knowledge-base';
+import type { KnowledgeBase } from '../storage/knowledge-base';
 import { type Handlers } from './rpc';
 import type { SearchMethods } from './search-protocol';
 
@@ -90,22 +90,6 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     }
   };
 
-  const addStored = ({ runs, blocks }: Pick<StoredVectors, 'runs' | 'blocks'>) => {
-    for (const run of runs) {
-      index ??= new VectorIndex(run.rows.dim);
-      index.addEncoded(run.docId, run.firstOrdinal, run.rows, run.from, run.count);
-    }
-    for (const block of blocks) {
-      index ??= new VectorIndex(block.dimension);
-      if (block.dimension !== index.dim) {
-        throw new RangeError(
-          `Stored vectors of ${block.docId} have ${block.dimension} dimensions, not ${index.dim}.`,
-        );
-      }
-      index.add(block.docId, block.firstOrdinal, block.vectors);
-    }
-  };
-
   // After changes settle, the vectors are compacted and the keyword index saved, so the next
   // opening is fast. Both rewrite how things are stored, never what: searches go on meanwhile,
   // and if either fails nothing is lost (opening reads what is there).
@@ -139,14 +123,9 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       const [documents, stored] = await Promise.all([store.listDocuments(), store.readVectors()]);
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
-      const rows =
-        stored.runs.reduce((n, r) => n + r.count, 0) +
-        stored.blocks.reduce((n, b) => n + b.count, 0);
-      index = stored.dimension ? new VectorIndex(stored.dimension, Math.max(rows, 1024)) : null;
-      addStored({
-        runs: stored.runs.filter((r) => docs.has(r.docId)),
-        blocks: stored.blocks.filter((b) => docs.has(b.docId)),
-      });
+      index = stored.rows ? VectorIndex.fromEncoded(stored.rows, stored.runs) : null;
+      // Deleted between the two reads: gone from the index too.
+      for (const { docId } of stored.runs) if (!docs.has(docId)) index?.remove(docId);
       keywords = null;
       keywordIndex()
         .then(() => {
