@@ -86,6 +86,7 @@ export class Transfer {
       }
       this.progress = { kind: 'export', stage: 'pack' };
       const bytes = await encodeKbFile(contents);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not shown
       const date = new Date(contents.createdAt).toISOString().slice(0, 10);
       return {
         blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: KB_FILE_MIME }),
