@@ -16,6 +16,7 @@ import { RerankerState } from './reranker.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
+import { Transfer } from './transfer.svelte';
 import { startEmbedWorker, startSearchWorker } from './workers';
 
 /** Everything the interface shows, wired together; one per page. */
@@ -30,6 +31,7 @@ export class GroundedApp {
   readonly reranker: RerankerState;
   readonly answers: Answers;
   readonly storage = new StorageStatus();
+  readonly transfer: Transfer;
   loadingSamples = $state(false);
   /** Re-embedding progress, while it runs. */
   reembedding = $state.raw<ReembedProgress | null>(null);
@@ -106,6 +108,14 @@ export class GroundedApp {
       },
       failed: (message) => this.alerts.push(message),
       storageFull: (fileName) => void this.#storageFull(fileName),
+    });
+    this.transfer = new Transfer({
+      kb,
+      library: this.library,
+      alerts: this.alerts,
+      settings: this.settings,
+      embed,
+      prepare,
     });
     this.reranker = new RerankerState(this.settings, (message) => this.alerts.push(message));
     this.ask = new Ask({

@@ -274,6 +274,56 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     w.close();
   });
 
+  test('import-texts embeds documents of another model and stores them all, skipping known ones', async () => {
+    const w = workers('import-texts');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    await w.embed.call('ingest', {
+      files: [file('notes.txt', NOTES)],
+      chunking: { targetTokens: 64, overlapTokens: 0 },
+    });
+    const kb = await w.openKnowledgeBase();
+    const [notes] = await kb.listDocuments();
+    const handbook = {
+      ...notes!,
+      id: 'from-file',
+      name: 'handbook.md',
+      format: 'markdown' as const,
+      contentHash: 'f'.repeat(64),
+      modelId: 'other/model',
+      charCount: HANDBOOK.length,
+      chunkCount: 99,
+    };
+    const request = {
+      documents: [
+        { document: handbook, text: HANDBOOK },
+        { document: { ...notes!, id: 'copy', modelId: 'other/model' }, text: NOTES },
+      ],
+      chunking: { targetTokens: 32, overlapTokens: 0 },
+      label: 'workshop.grounded',
+    };
+    const progress: string[] = [];
+    const result = await w.embed.call('import-texts', request, {
+      onProgress: (p) => progress.push(`${p.done}/${p.total} ${p.name}`),
+    });
+    expect(progress).toEqual(['0/2 handbook.md', '1/2 notes.txt']);
+    expect(result.added.map((d) => d.id)).toEqual(['from-file']);
+    expect(result.skipped.map((d) => d.id)).toEqual([notes!.id]);
+    const stored = await kb.getDocument('from-file');
+    expect(stored).toMatchObject({ modelId: MODEL.id, name: 'handbook.md' });
+    expect(stored!.chunking).toEqual({ targetTokens: 32, overlapTokens: 0 });
+    const chunks = await kb.chunksOf('from-file');
+    expect(chunks).toHaveLength(stored!.chunkCount);
+    expect(chunks.map((c) => c.text).join(' ')).toContain('31 days of paid leave');
+    expect((await kb.meta())!.dimension * chunks.length).toBe(
+      (await kb.vectorsOf('from-file', (await kb.meta())!.dimension)).length,
+    );
+    // Again: nothing is embedded or added.
+    const again = await w.embed.call('import-texts', request);
+    expect(again.added).toEqual([]);
+    expect(again.skipped.map((d) => d.id).sort()).toEqual(['from-file', notes!.id].sort());
+    w.close();
+  });
+
   test('a PDF’s chunks keep their page through ingest and re-embedding', async () => {
     const w = workers('pdf-pages');
     await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });

@@ -205,6 +205,48 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         return { documents: documents.length, chunks: chunkTotal };
       });
     },
+
+    'import-texts'({ documents, chunking, label }, { progress, signal }) {
+      return queued(async () => {
+        const { embedder } = current();
+        const store = await knowledgeBase();
+        const items = [];
+        const known: DocumentRecord[] = [];
+        for (const [i, { document, text }] of documents.entries()) {
+          progress({ done: i, total: documents.length, name: document.name });
+          // Not embedded for nothing: addDocuments would skip it anyway.
+          const existing = await store.findByHash(document.contentHash);
+          if (existing) {
+            known.push(existing);
+            continue;
+          }
+          const { chunks, vectors } = await chunkAndEmbed(
+            text,
+            document.format,
+            document.pageStarts,
+            document.id,
+            chunking,
+            embedder,
+            signal,
+          );
+          items.push({
+            document: {
+              ...document,
+              modelId: embedder.modelId,
+              chunkCount: chunks.length,
+              chunking: { ...chunking },
+            },
+            text,
+            chunks,
+            vectors,
+            dimension: embedder.dimension,
+          });
+        }
+        if (signal.aborted) throw abortError();
+        const { added, skipped } = await store.addDocuments(items, label);
+        return { added, skipped: [...known, ...skipped] };
+      });
+    },
   };
 }
 

@@ -66,11 +66,29 @@ export interface ReembedProgress {
   name: string;
 }
 
+/** Documents from a knowledge base file made with another model: their texts, to embed again. */
+export interface ImportTextsRequest {
+  /** Each document's record (its id, name and content hash are kept) and text. */
+  documents: { document: DocumentRecord; text: string }[];
+  chunking: ChunkingOptions;
+  /** The file they come from, named by errors (e.g. a full disk). */
+  label: string;
+}
+
 export type EmbedMethods = {
   /** Re-embeds every stored document with the loaded model, replacing all vectors at once. */
   reembed: {
     request: { chunking: ChunkingOptions };
     result: { documents: number; chunks: number };
+    progress: ReembedProgress;
+  };
+  /**
+   * Chunks and embeds documents' texts with the loaded model, then stores them all in one
+   * transaction (all or none), skipping those whose content is already stored.
+   */
+  'import-texts': {
+    request: ImportTextsRequest;
+    result: { added: DocumentRecord[]; skipped: DocumentRecord[] };
     progress: ReembedProgress;
   };
   load: { request: LoadRequest; result: LoadResult; progress: DownloadProgress };
