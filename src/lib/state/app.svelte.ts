@@ -16,6 +16,7 @@ import { RerankerState } from './reranker.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
+import { StorageInventory } from './storage-inventory.svelte';
 import { startEmbedWorker, startSearchWorker } from './workers';
 
 /** Everything the interface shows, wired together; one per page. */
@@ -30,6 +31,8 @@ export class GroundedApp {
   readonly reranker: RerankerState;
   readonly answers: Answers;
   readonly storage = new StorageStatus();
+  /** Downloaded models and documents, for the Storage panel. */
+  readonly inventory: StorageInventory = new StorageInventory(this);
   loadingSamples = $state(false);
   /** Re-embedding progress, while it runs. */
   reembedding = $state.raw<ReembedProgress | null>(null);
