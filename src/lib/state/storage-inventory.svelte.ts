@@ -49,7 +49,7 @@ export interface InventoryApp {
   readonly storage: StorageStatus;
   /** The model the knowledge base embeds with. */
   readonly activeModelId: string;
-  readonly ingest: { readonly running: boolean };
+  readonly ingest: { readonly running: boolean; clearFinished(): void };
   readonly reembedding: unknown;
   /** Stops a question in progress, which reads the knowledge base and the language model. */
   stopQuestion(): void;
@@ -218,7 +218,11 @@ export class StorageInventory {
       // A model's files cannot go while an engine downloads or holds them.
       models.cancel();
       await models.unload().catch(() => {});
-      await step('the documents, their chunks and vectors', () => library.clear());
+      await step('the documents, their chunks and vectors', async () => {
+        await library.clear();
+        // Finished files name documents that are gone: the panel goes back to its empty state.
+        ingest.clearFinished();
+      });
       await step('the embedding model and reranker files', () => deleteTransformersCache());
       await step('the GPU language models', () => deleteWebLlmCaches());
       await step('the CPU (GGUF) language models', () => clearGgufFiles());
