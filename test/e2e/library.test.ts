@@ -98,7 +98,7 @@ describe('changing the embedding model', () => {
       ]);
     await expect.poll(() => documents().count(), { timeout: 60_000 }).toBe(1);
 
-    await page.getByText('Settings').click();
+    await page.getByText('Settings', { exact: true }).click();
     await page.getByLabel('Other Hugging Face model').fill('grounded-test/tiny-embedder-256');
     await page.getByRole('button', { name: 'Use', exact: true }).click();
     const notice = page.getByRole('region', { name: 'Embedding model change' });
@@ -121,7 +121,7 @@ describe('changing the embedding model', () => {
       .getByLabel('Add documents')
       .setInputFiles([textFile('a.txt', 'Lighthouse keepers.')]);
     await expect.poll(() => documents().count(), { timeout: 60_000 }).toBe(1);
-    await page.getByText('Settings').click();
+    await page.getByText('Settings', { exact: true }).click();
     await page.getByLabel('Model', { exact: true }).selectOption('Xenova/bge-small-en-v1.5');
     const notice = page.getByRole('region', { name: 'Embedding model change' });
     await notice.getByRole('button', { name: 'Keep tiny-embedder' }).click();

@@ -200,7 +200,9 @@ describe('storage', () => {
       .setInputFiles([textFile('small-note.txt', 'The boiler room key is kept in the red tin.')]);
     await expect.poll(() => documentsOf(page).count(), { timeout: 60_000 }).toBe(1);
     await expect
-      .poll(() => page.getByLabel('Storage').textContent())
+      .poll(() =>
+        page.getByRole('region', { name: 'Documents' }).getByLabel('Storage').textContent(),
+      )
       .toMatch(/^Storage: (persistent|not persistent) — .* in use\.$/);
     const before = await dumpDatabase(page);
 

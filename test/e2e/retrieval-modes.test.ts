@@ -87,10 +87,10 @@ describe('retrieval modes', () => {
 
   test('the mode is a setting that persists', async () => {
     await open();
-    await page.getByText('Settings').click();
+    await page.getByText('Settings', { exact: true }).click();
     await page.getByLabel('Search by').selectOption('keyword');
     await page.reload();
-    await page.getByText('Settings').click();
+    await page.getByText('Settings', { exact: true }).click();
     expect(await page.getByLabel('Search by').inputValue()).toBe('keyword');
   });
 });

@@ -17,6 +17,7 @@ import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
 import { Transfer } from './transfer.svelte';
+import { StorageInventory } from './storage-inventory.svelte';
 import { startEmbedWorker, startSearchWorker } from './workers';
 
 /** Everything the interface shows, wired together; one per page. */
@@ -32,6 +33,8 @@ export class GroundedApp {
   readonly answers: Answers;
   readonly storage = new StorageStatus();
   readonly transfer: Transfer;
+  /** Downloaded models and documents, for the Storage panel. */
+  readonly inventory: StorageInventory = new StorageInventory(this);
   loadingSamples = $state(false);
   /** Re-embedding progress, while it runs. */
   reembedding = $state.raw<ReembedProgress | null>(null);

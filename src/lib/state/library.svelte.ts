@@ -105,6 +105,18 @@ export class Library {
     }
   }
 
+  /**
+   * Deletes every document, chunk and vector in one transaction (and the model the vectors were
+   * made with), then empties the search worker and tells the other tabs.
+   */
+  async clear(): Promise<void> {
+    const kb = await this.#kb;
+    await kb.clear();
+    await this.#search.call('open', {});
+    this.#sync.post({ type: 'cleared' });
+    await this.refresh();
+  }
+
   /** Every document was re-embedded here; the search worker has reloaded. */
   reembedded(): void {
     this.#sync.post({ type: 'reembedded' });
@@ -124,6 +136,7 @@ export class Library {
           await this.#search.call('remove', { docId: change.docId });
           break;
         case 'reembedded':
+        case 'cleared':
           await this.#search.call('open', {});
           break;
       }

@@ -7,6 +7,9 @@ import { parseGgufParam, type GgufModel } from '../engines/llm/gguf-catalogue';
 import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K } from '../core/fusion';
 import { RETRIEVAL_MODES, type RetrievalMode } from '../core/retrieval';
 import { DEFAULT_RERANKER_MODEL } from '../engines/rerank/catalogue';
+import { decodeShareParams } from '../core/share-link';
+import { WEB_LLM_MODELS } from '../engines/llm/web-llm-catalogue';
+import { GGUF_MODELS } from '../engines/llm/gguf-catalogue';
 
 /** How passages are found: see core/retrieval.ts and core/fusion.ts. */
 export interface RetrievalPreferences {
@@ -149,6 +152,25 @@ export class Settings {
     if (extra && 'problem' in extra) this.problems.push(extra.problem);
     this.extraGguf = extra && !('problem' in extra) ? extra : undefined;
     if (this.extraGguf) this.languageModel = this.extraGguf.id;
+    this.#applyShared(params);
+  }
+
+  /** A workshop link's parameters (core/share-link.ts), for this visit only, like the rest. */
+  #applyShared(params: URLSearchParams): void {
+    const known = (id: string) =>
+      WEB_LLM_MODELS.some((m) => m.id === id) || GGUF_MODELS.some((m) => m.id === id);
+    const shared = decodeShareParams(params, known);
+    this.problems.push(...shared.problems);
+    if (shared.languageModel && !this.extraGguf) this.languageModel = shared.languageModel;
+    if (shared.topK !== undefined) this.topK = shared.topK;
+    const { fusion, rrfK, denseWeight } = shared;
+    this.retrieval = {
+      ...this.retrieval,
+      ...(fusion !== undefined && { fusion }),
+      ...(rrfK !== undefined && { rrfK }),
+      ...(denseWeight !== undefined && { denseWeight }),
+    };
+    this.sampling = { ...this.sampling, ...shared.sampling };
   }
 
   save(): void {

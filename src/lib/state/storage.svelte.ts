@@ -43,6 +43,17 @@ export class StorageStatus {
     this.persisted = await this.#manager.persist().catch(() => false);
   }
 
+  /**
+   * Asks for persistent storage because the person pressed the button (the browser may still
+   * say no). Resolves with the answer; null where the browser cannot be asked.
+   */
+  async persist(): Promise<boolean | null> {
+    if (!this.#manager?.persist) return null;
+    this.#asked = true;
+    this.persisted = await this.#manager.persist().catch(() => false);
+    return this.persisted;
+  }
+
   /** Usage now, in words (see core/storage-usage.ts). */
   async describe(kb?: KnowledgeBaseSize): Promise<string> {
     await this.refresh().catch(() => {});

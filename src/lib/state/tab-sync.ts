@@ -9,7 +9,9 @@ export type LibraryChange =
   | { type: 'added'; docId: string; replaced?: string }
   | { type: 'removed'; docId: string }
   /** Every document was re-embedded: every vector changed. */
-  | { type: 'reembedded' };
+  | { type: 'reembedded' }
+  /** Every document was deleted (Delete everything). */
+  | { type: 'cleared' };
 
 export const CHANNEL_NAME = 'grounded';
 

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { GGUF_MODELS } from '../engines/llm/gguf-catalogue';
+import { Settings } from './settings.svelte';
+
+/** localStorage as the settings use it. */
+function memoryStorage(entries: Record<string, string> = {}): Storage {
+  const map = new Map(Object.entries(entries));
+  return {
+    getItem: (key) => map.get(key) ?? null,
+    setItem: (key, value) => void map.set(key, value),
+  } as Storage;
+}
+
+describe('workshop link parameters', () => {
+  test('override the saved settings for the visit, without saving them', () => {
+    const saved = JSON.stringify({
+      topK: 3,
+      sampling: { temperature: 0.2, topP: 0.9, seed: 1, maxTokens: 100 },
+    });
+    const storage = memoryStorage({ 'grounded:settings': saved });
+    const settings = new Settings(
+      storage,
+      new URL(
+        `http://localhost/?topk=9&temperature=0.75&top_p=0.5&seed=11&max_tokens=256&fusion=weighted&dense_weight=0.3&llm=${encodeURIComponent(GGUF_MODELS[0]!.id)}`,
+      ),
+    );
+    expect(settings.problems).toEqual([]);
+    expect(settings.topK).toBe(9);
+    expect(settings.sampling).toEqual({ temperature: 0.75, topP: 0.5, seed: 11, maxTokens: 256 });
+    expect(settings.retrieval).toMatchObject({ fusion: 'weighted', denseWeight: 0.3 });
+    expect(settings.languageModel).toBe(GGUF_MODELS[0]!.id);
+    expect(storage.getItem('grounded:settings')).toBe(saved);
+  });
+
+  test('a bad value keeps the saved one and is named in a problem', () => {
+    const settings = new Settings(
+      memoryStorage({ 'grounded:settings': JSON.stringify({ topK: 4 }) }),
+      new URL('http://localhost/?topk=500&llm=nope&temperature=0.5'),
+    );
+    expect(settings.topK).toBe(4);
+    expect(settings.languageModel).toBe('');
+    expect(settings.sampling.temperature).toBe(0.5);
+    expect(settings.problems).toEqual([
+      'The llm= parameter “nope” is not a language model this app offers, so it was ignored.',
+      'The topk= parameter “500” is not a whole number from 1 to 50, so it was ignored.',
+    ]);
+  });
+
+  test('gguf= wins over llm= (it names the model and adds it to the list)', () => {
+    const settings = new Settings(
+      undefined,
+      new URL(`http://localhost/?gguf=a/b/c.gguf&llm=${encodeURIComponent(GGUF_MODELS[0]!.id)}`),
+    );
+    expect(settings.languageModel).toBe('gguf:a/b/c.gguf');
+  });
+});
