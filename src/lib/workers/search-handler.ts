@@ -124,7 +124,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
       index = stored.rows ? VectorIndex.fromEncoded(stored.rows, stored.runs) : null;
-      // Deleted between the two reads: gone from the index too.
+      // Dead rows, and documents deleted between the two reads: gone from the index too.
       for (const { docId } of stored.runs) if (!docs.has(docId)) index?.remove(docId);
       keywords = null;
       keywordIndex()
