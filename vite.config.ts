@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { HEADER_POLICY } from './src/lib/core/csp.ts';
 
 const port = Number(process.env.PORT ?? 4173);
 
@@ -20,5 +21,10 @@ export default defineConfig({
   // pre-bundling them in dev breaks that.
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   server: { port, headers: isolation },
-  preview: { port, strictPort: true, headers: isolation },
+  // The policy as a header too: workers loaded from a URL take theirs from their own response.
+  preview: {
+    port,
+    strictPort: true,
+    headers: { ...isolation, 'Content-Security-Policy': HEADER_POLICY },
+  },
 });
