@@ -52,7 +52,7 @@ describe('the static policy', () => {
   });
 
   test('no inline or third-party script, no plugins; framing forbidden by the header', () => {
-    expect(STATIC_POLICY).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(STATIC_POLICY).toContain("script-src 'self' 'wasm-unsafe-eval' blob:;");
     expect(STATIC_POLICY).not.toContain('unsafe-inline');
     expect(STATIC_POLICY).not.toContain("'unsafe-eval'");
     expect(STATIC_POLICY).toContain("object-src 'none'");

@@ -48,13 +48,15 @@ function defaultPort(protocol: string): string {
 
 /**
  * The policy of every response, also written in index.html's `<meta>` (a unit test keeps the two
- * equal). Workers and wasm come from the app's origin (`'wasm-unsafe-eval'` lets WebAssembly
- * compile); wllama starts its workers from `blob:` URLs. No inline script, no third-party script,
- * style or font. Connections: any http(s), because the mirror is only known at run time — the
+ * equal). Scripts, workers and wasm come from the app's origin (`'wasm-unsafe-eval'` lets
+ * WebAssembly compile). `blob:` scripts and workers: transformers.js imports onnxruntime's loader
+ * from a blob it makes from the app's own copy, and wllama starts its workers from blobs; only code
+ * already running in the app can make a blob URL, so no injected markup can use this. No inline
+ * script, no third-party script, style or font. Connections: any http(s), because the mirror is only known at run time — the
  * page narrows them with {@link connectPolicy}.
  */
 export const STATIC_POLICY =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; " +
   "connect-src 'self' blob: data: http: https:; img-src 'self' data: blob:; style-src 'self'; " +
   "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 

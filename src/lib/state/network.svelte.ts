@@ -43,6 +43,8 @@ export class NetworkLog {
           .filter((record) => record !== null),
       );
     });
+    // The page's own address is a navigation entry, the rest are resource entries.
+    observer.observe({ type: 'navigation', buffered: true });
     observer.observe({ type: 'resource', buffered: true });
     const channel = new BroadcastChannel(networkChannelName(networkSession));
     channel.onmessage = (event: MessageEvent<NetworkMessage>) => this.#add(event.data.records);
