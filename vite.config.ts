@@ -11,8 +11,16 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The dev server injects CSS as <style> elements; the build links files and needs no inline style.
+const devInlineStyles = {
+  name: 'grounded:csp-dev-styles',
+  apply: 'serve' as const,
+  transformIndexHtml: (html: string) =>
+    html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+};
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), devInlineStyles],
   // The sample corpus and icons are served as-is from static/.
   publicDir: 'static',
   worker: { format: 'es' },
