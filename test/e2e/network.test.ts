@@ -139,8 +139,15 @@ test('ingest and ask send nothing but GETs to the app and the mirror; the panel 
     if (path.endsWith('stories260K.gguf') || path.endsWith('.onnx')) {
       expect(host).toBe(mirrorHost);
       expect(kind).toBe('model file');
+      // The mirror sends Timing-Allow-Origin, so the browser tells the size.
+      expect(cells[4]).not.toBe('size unknown');
     }
   }
+  // The page's address once: each request is listed once.
+  const addresses = (await listed()).map((cells) => cells[1]);
+  expect(addresses.filter((url) => url === page.url())).toHaveLength(
+    network.filter((r) => r.url === page.url()).length,
+  );
   // Every request is listed but those the panel says it cannot see: wllama's worker loading its
   // runtime from the app, and the service worker storing the app's files.
   const everyListed = new Set((await listed()).map((cells) => cells[1]));
@@ -151,6 +158,9 @@ test('ingest and ask send nothing but GETs to the app and the mirror; the panel 
       !(r.url.startsWith(app) && /\/wllama[^/]*\.wasm$/.test(r.url)),
   );
   expect(unlisted).toEqual([]);
+  // NETWORK_SCREENSHOT=panel.png keeps a picture of the panel, to look at.
+  const screenshot = process.env.NETWORK_SCREENSHOT;
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await context.close();
   expect(errors).toEqual([]);
 });

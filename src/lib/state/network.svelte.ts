@@ -33,23 +33,33 @@ export class NetworkLog {
   start(): () => void {
     // Long sessions load more than the default 250 entries the browser buffers.
     performance.setResourceTimingBufferSize?.(5000);
-    const observer = new PerformanceObserver((list) => {
-      this.#add(
-        list
-          .getEntries()
-          .map((entry) =>
-            toRequestRecord(entry as PerformanceResourceTiming, performance.timeOrigin, 'page'),
-          )
-          .filter((record) => record !== null),
-      );
-    });
+    // Chromium may deliver an entry twice (the page's navigation entry, when its load ends);
+    // two requests never share a type, an address and a start time to the microsecond.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+    const seen = new Set<string>();
+    const observe = (type: 'navigation' | 'resource') => {
+      const observer = new PerformanceObserver((list) => {
+        const fresh = list.getEntries().filter((entry) => {
+          const key = `${entry.entryType} ${entry.startTime} ${entry.name}`;
+          return !seen.has(key) && Boolean(seen.add(key));
+        });
+        this.#add(
+          fresh
+            .map((entry) =>
+              toRequestRecord(entry as PerformanceResourceTiming, performance.timeOrigin, 'page'),
+            )
+            .filter((record) => record !== null),
+        );
+      });
+      observer.observe({ type, buffered: true });
+      return observer;
+    };
     // The page's own address is a navigation entry, the rest are resource entries.
-    observer.observe({ type: 'navigation', buffered: true });
-    observer.observe({ type: 'resource', buffered: true });
+    const observers = [observe('navigation'), observe('resource')];
     const channel = new BroadcastChannel(networkChannelName(networkSession));
     channel.onmessage = (event: MessageEvent<NetworkMessage>) => this.#add(event.data.records);
     this.#stop = () => {
-      observer.disconnect();
+      for (const observer of observers) observer.disconnect();
       channel.close();
     };
     return () => this.stop();
