@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { HEADER_POLICY } from './src/lib/core/csp.ts';
 
 const port = Number(process.env.PORT ?? 4173);
 
@@ -10,8 +11,16 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The dev server injects CSS as <style> elements; the build links files and needs no inline style.
+const devInlineStyles = {
+  name: 'grounded:csp-dev-styles',
+  apply: 'serve' as const,
+  transformIndexHtml: (html: string) =>
+    html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+};
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), devInlineStyles],
   // The sample corpus and icons are served as-is from static/.
   publicDir: 'static',
   worker: { format: 'es' },
@@ -20,5 +29,10 @@ export default defineConfig({
   // pre-bundling them in dev breaks that.
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   server: { port, headers: isolation },
-  preview: { port, strictPort: true, headers: isolation },
+  // The policy as a header too: workers loaded from a URL take theirs from their own response.
+  preview: {
+    port,
+    strictPort: true,
+    headers: { ...isolation, 'Content-Security-Policy': HEADER_POLICY },
+  },
 });

@@ -75,6 +75,8 @@ export async function startMirror({ dir, port = 0, host = '127.0.0.1', log = fal
     res.setHeader('Access-Control-Allow-Headers', '*');
     res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, ETag');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    // Lets the app's Network panel show each file's size (resource timing hides it otherwise).
+    res.setHeader('Timing-Allow-Origin', '*');
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;

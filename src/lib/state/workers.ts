@@ -1,6 +1,7 @@
 import { RpcClient, type Methods } from '../workers/rpc';
 import type { EmbedMethods } from '../workers/embed-protocol';
 import type { SearchMethods } from '../workers/search-protocol';
+import { workerName } from '../workers/network-channel';
 
 export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';
@@ -26,7 +27,7 @@ function connect<M extends Methods>(
 export function startEmbedWorker(onCrash: (error: WorkerCrashedError) => void) {
   const worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'grounded-embed',
+    name: workerName('grounded-embed'),
   });
   return connect<EmbedMethods>(worker, 'embedding worker', onCrash);
 }
@@ -34,7 +35,7 @@ export function startEmbedWorker(onCrash: (error: WorkerCrashedError) => void) {
 export function startSearchWorker(onCrash: (error: WorkerCrashedError) => void) {
   const worker = new Worker(new URL('../workers/search.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'grounded-search',
+    name: workerName('grounded-search'),
   });
   return connect<SearchMethods>(worker, 'search worker', onCrash);
 }

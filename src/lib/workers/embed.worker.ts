@@ -6,7 +6,10 @@ import { KnowledgeBase } from '../storage/knowledge-base';
 import { holdOwnerLock } from '../storage/pending-owner';
 import { createEmbedHandlers } from './embed-handler';
 import type { EmbedMethods } from './embed-protocol';
+import { reportWorkerRequests } from './network-channel';
 import { serve, type Endpoint } from './rpc';
+
+reportWorkerRequests('embedding worker');
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
 const workerScope = self as unknown as Endpoint;

@@ -4,7 +4,10 @@ import { loadCrossEncoder } from '../engines/rerank/cross-encoder';
 import { webgpuUnavailableReason } from '../engines/webgpu';
 import { createRerankHandlers } from './rerank-handler';
 import type { RerankMethods } from './rerank-protocol';
+import { reportWorkerRequests } from './network-channel';
 import { serve, type Endpoint } from './rpc';
+
+reportWorkerRequests('reranking worker');
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
 const workerScope = self as unknown as Endpoint;

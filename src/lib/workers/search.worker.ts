@@ -1,5 +1,8 @@
 import { KnowledgeBase } from '../storage/knowledge-base';
+import { reportWorkerRequests } from './network-channel';
 import { serve, type Endpoint } from './rpc';
+
+reportWorkerRequests('search worker');
 import { createSearchHandlers } from './search-handler';
 import type { SearchMethods } from './search-protocol';
 

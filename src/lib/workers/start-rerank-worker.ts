@@ -1,5 +1,6 @@
 import type { RerankMethods } from './rerank-protocol';
 import { RpcClient } from './rpc';
+import { workerName } from './network-channel';
 
 export class RerankWorkerCrashedError extends Error {
   override name = 'RerankWorkerCrashedError';
@@ -21,7 +22,7 @@ export function startRerankWorker(
   // The `new Worker(new URL(…, import.meta.url))` form is what lets Vite bundle the worker.
   const worker = new Worker(new URL('./rerank.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'grounded-rerank',
+    name: workerName('grounded-rerank'),
   });
   const client = new RpcClient<RerankMethods>(worker);
   worker.addEventListener('error', (event) => {

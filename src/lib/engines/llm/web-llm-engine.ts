@@ -21,6 +21,7 @@ import {
 import { WorkerStoppedError, chatError, loadError } from './web-llm-errors';
 import { backendFrom, toLoadProgress } from './web-llm-progress';
 import { DeltaReader, chatRequest } from './web-llm-stream';
+import { workerName } from '../../workers/network-channel';
 
 /** The part of a `Worker` the engine uses (tests pass a fake that speaks web-llm's protocol). */
 export interface WebLlmWorker {
@@ -43,7 +44,7 @@ export interface WebLlmEngineOptions {
 export function startWebLlmWorker(): Worker {
   return new Worker(new URL('../../workers/web-llm.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'grounded-web-llm',
+    name: workerName('grounded-web-llm'),
   });
 }
 
