@@ -6,6 +6,9 @@
  * The test serves the built app and the mirror itself, so it can stop them: Playwright's
  * `setOffline` alone does not reach a service worker's own requests.
  */
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
@@ -34,11 +37,13 @@ afterAll(async () => {
 });
 
 /** The built app on a port of its own, with the same COOP/COEP headers as `npm start`. */
-async function serveApp(): Promise<{ server: PreviewServer; url: string }> {
+async function serveApp(
+  outDir = inject('appDir'),
+): Promise<{ server: PreviewServer; url: string }> {
   const app = await preview({
     root,
     logLevel: 'warn',
-    build: { outDir: inject('appDir') },
+    build: { outDir },
     preview: { port: 0, strictPort: false, host: '127.0.0.1' },
   });
   const address = app.httpServer.address();
@@ -155,4 +160,54 @@ test('after one visit, the app reloads, searches and answers with the network go
 
   expect(blocked).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+test('a new version of the app waits for “Reload for the new version”; nothing reloads by itself', async () => {
+  // A copy of the build, so this test can change it as a new release would.
+  const dir = mkdtempSync(join(tmpdir(), 'grounded-offline-'));
+  cpSync(inject('appDir'), dir, { recursive: true });
+  try {
+    const app = await serveApp(dir);
+    server = app.server;
+    await context?.close();
+    context = await browser.newContext();
+    const blocked = await guard(context, [new URL(app.url).host]);
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(app.url);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // A returning visit: the page is controlled from the start.
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    const button = page.getByRole('button', { name: 'Reload for the new version' });
+    expect(await button.count()).toBe(0);
+
+    // A new release: its service worker differs, so the browser installs it beside the old one.
+    appendFileSync(join(dir, 'sw.js'), '\n// the next release\n');
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    await expect.poll(() => button.count(), { timeout: 60_000 }).toBe(1);
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
+
+    // The person chooses when: the new version takes over and the page reloads once.
+    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), button.click()]);
+    expect(await page.evaluate(() => 'sameDocument' in window)).toBe(false);
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Offline status' }).count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
+    expect(await button.count()).toBe(0);
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await server?.close();
+    server = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -143,17 +143,13 @@ export class OfflineState {
       );
     };
     try {
+      this.#watchTakeover();
       const { registerSW } = await import('virtual:pwa-register');
       this.#updateApp = registerSW({
         immediate: true,
         onNeedRefresh: () => (this.updateReady = true),
-        // The new version took over (from this tab's button, or another tab's): reload only if
-        // the person asked here, so no question or answer in progress is lost.
-        onNeedReload: () => {
-          this.#newVersionControls = true;
-          this.updateReady = true;
-          if (this.#reloadAsked) globalThis.location.reload();
-        },
+        // Instead of the plugin reloading the page itself: see #watchTakeover.
+        onNeedReload: () => {},
         onRegisteredSW: (_url, registration) => {
           const installing = registration?.installing;
           installing?.addEventListener('statechange', () => {
@@ -172,6 +168,23 @@ export class OfflineState {
     } catch (error) {
       fail(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /**
+   * A new version took over this page (from this tab's button, or another tab's): the page
+   * reloads only if the person asked for it here, so no question or answer in progress is lost.
+   * The first worker taking control of a page it did not load is not a new version.
+   */
+  #watchTakeover(): void {
+    let controlled = navigator.serviceWorker.controller !== null;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (controlled) {
+        this.#newVersionControls = true;
+        this.updateReady = true;
+        if (this.#reloadAsked) globalThis.location.reload();
+      }
+      controlled = true;
+    });
   }
 
   #wanted(): Wanted {
