@@ -24,8 +24,11 @@ import type { Models } from './models.svelte';
 import type { RerankerState } from './reranker.svelte';
 import type { Settings } from './settings.svelte';
 
-/** While something is missing, the caches are read again this often (downloads land late). */
-const RECHECK_MS = 4000;
+/**
+ * The caches are read again this often while the page is visible: a download lands after its
+ * engine reports it, and a model can be deleted (here, in another tab, or by the browser).
+ */
+const RECHECK_MS = 5000;
 
 export interface OfflineSources {
   settings: Settings;
@@ -101,7 +104,7 @@ export class OfflineState {
   start(): () => void {
     void this.#register();
     const timer = setInterval(() => {
-      if (!this.readiness.ready && document.visibilityState === 'visible') {
+      if (document.visibilityState === 'visible') {
         void this.check(this.wanted);
       }
     }, RECHECK_MS);
