@@ -15,6 +15,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
     mirrorUrl: string;
+    /** The built app, for a test that serves it itself (and stops serving it). */
+    appDir: string;
   }
 }
 
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
   // localhost, not 127.0.0.1: WebGPU and other secure-context APIs need it.
   project.provide('appUrl', `http://localhost:${port}/`);
   project.provide('mirrorUrl', mirror.url);
+  project.provide('appDir', outDir);
   return async () => {
     await mirror.close();
     await server.close();

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   cachedModels,
   deleteCachedModel,
+  isLibraryCached,
   isModelCached,
   modelBaseUrl,
   storedBytes,
@@ -50,6 +51,19 @@ describe('which models are downloaded', () => {
     await downloaded(storage, QWEN, steps);
     expect(await isModelCached(QWEN, fake())).toBe(expected);
     expect(await hasModelInCache(QWEN.model_id, appConfig)).toBe(expected);
+  });
+
+  test('the model library counts separately: offline, web-llm needs it too', async () => {
+    expect(await isLibraryCached(QWEN, fake())).toBe(false);
+    await downloaded(
+      storage,
+      QWEN,
+      ALL.filter((s) => s !== 'wasm'),
+    );
+    expect(await isModelCached(QWEN, fake())).toBe(true);
+    expect(await isLibraryCached(QWEN, fake())).toBe(false);
+    await downloaded(storage, QWEN, ['wasm']);
+    expect(await isLibraryCached(QWEN, fake())).toBe(true);
   });
 
   test('lists the downloaded models of the configuration with their size', async () => {

@@ -140,3 +140,16 @@ async function entriesOf(record: ModelRecord, storage: CacheStorage): Promise<Ca
   }
   return entries;
 }
+
+/**
+ * The model's library (its compiled WebGPU kernels) is in web-llm's cache too; web-llm does not
+ * keep libraries fetched from a URL containing "localhost", which then need the network.
+ */
+export async function isLibraryCached(
+  record: ModelRecord,
+  storage: CacheStorage = globalThis.caches,
+): Promise<boolean> {
+  if (!(await storage.has(WASM_CACHE))) return false;
+  const cache = await storage.open(WASM_CACHE);
+  return (await cache.match(new URL(record.model_lib).href)) !== undefined;
+}
