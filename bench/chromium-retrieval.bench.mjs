@@ -37,7 +37,7 @@ const ROWS = 100_000;
 const DIM = 384;
 /** Documents of 100 chunks: 1,000 vector records in the app's layout. */
 const PER_DOC = 100;
-const OPEN_ROUNDS = 3;
+const OPEN_ROUNDS = 5;
 const DENSE_QUERIES = 50;
 const INGEST_FILES = 20;
 const LONG_TASK_MS = 50;
