@@ -180,46 +180,16 @@ export class KnowledgeBase {
    * document whose content is already stored (AlreadyStoredError), and turns a full disk into a
    * StorageFullError; either way nothing is written.
    */
-  async addDocument(
-    { document, text, chunks, vectors, dimension }: NewDocument,
-    { replaces, pending }: AddOptions = {},
-  ): Promise<void> {
-    if (vectors.length !== chunks.length * dimension) {
-      throw new RangeError(
-        `${document.name}: ${chunks.length} chunks but ${vectors.length / dimension} vectors.`,
-      );
-    }
-    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
-    const done = tx.done;
-    const fail = (error: unknown) =>
-      isQuotaError(error) ? new StorageFullError(document.name, { cause: error }) : error;
-    const writes: Promise<unknown>[] = [];
-    try {
-      const meta = await tx.objectStore('meta').get(META_KEY);
-      if (!meta) {
-        await tx
-          .objectStore('meta')
-          .put({ modelId: document.modelId, dimension, createdAt: Date.now() }, META_KEY);
-      } else if (meta.modelId !== document.modelId || meta.dimension !== dimension) {
-        throw new EmbeddingModelMismatchError(meta, document.modelId, dimension);
-      }
+  async addDocument(item: NewDocument, { replaces, pending }: AddOptions = {}): Promise<void> {
+    const { document, dimension } = item;
+    await this.#writeDocuments([item], document.name, async (tx, writes) => {
+      await checkModel(tx, writes, document.modelId, dimension);
       // Checked here, not only before embedding: another tab may have stored it meanwhile.
       const same = await tx.objectStore('documents').index('by-hash').get(document.contentHash);
       if (same && same.id !== replaces) throw new AlreadyStoredError(same, document.name);
       if (replaces !== undefined) writes.push(...deleteWrites(tx, replaces));
       if (pending) writes.push(tx.objectStore('pending').delete(pending));
-      pushPutWrites(writes, tx, { document, text, chunks, vectors, dimension });
-      await Promise.all(writes);
-    } catch (error) {
-      // Requests made before the failure reject with AbortError: expected, not unhandled.
-      for (const write of writes) write.catch(() => {});
-      abortQuietly(tx);
-      await done.catch(() => {});
-      throw fail(error);
-    }
-    // Chromium reports a full disk when the transaction commits, not on a request.
-    await done.catch((error: unknown) => {
-      throw fail(error);
+      pushPutWrites(writes, tx, item);
     });
   }
 
@@ -233,6 +203,37 @@ export class KnowledgeBase {
     items: NewDocument[],
     label: string,
   ): Promise<{ added: DocumentRecord[]; skipped: DocumentRecord[] }> {
+    const added: DocumentRecord[] = [];
+    const skipped: DocumentRecord[] = [];
+    await this.#writeDocuments(items, label, async (tx, writes) => {
+      const byHash = tx.objectStore('documents').index('by-hash');
+      const seen = new Set<string>();
+      for (const item of items) {
+        const { document, dimension } = item;
+        await checkModel(tx, writes, document.modelId, dimension);
+        const existing = await byHash.get(document.contentHash);
+        const duplicate = existing ?? (seen.has(document.contentHash) ? document : undefined);
+        if (duplicate || (await tx.objectStore('documents').getKey(document.id))) {
+          skipped.push(duplicate ?? document);
+          continue;
+        }
+        seen.add(document.contentHash);
+        pushPutWrites(writes, tx, item);
+        added.push(document);
+      }
+    });
+    return { added, skipped };
+  }
+
+  /**
+   * Runs `issue` in one write transaction and waits for every write it pushes: all are stored,
+   * or none. A full disk becomes a StorageFullError naming `label`.
+   */
+  async #writeDocuments(
+    items: NewDocument[],
+    label: string,
+    issue: (tx: WriteTransaction, writes: Promise<unknown>[]) => Promise<void>,
+  ): Promise<void> {
     for (const { document, chunks, vectors, dimension } of items) {
       if (vectors.length !== chunks.length * dimension) {
         throw new RangeError(
@@ -245,41 +246,20 @@ export class KnowledgeBase {
     const fail = (error: unknown) =>
       isQuotaError(error) ? new StorageFullError(label, { cause: error }) : error;
     const writes: Promise<unknown>[] = [];
-    const added: DocumentRecord[] = [];
-    const skipped: DocumentRecord[] = [];
     try {
-      let meta = await tx.objectStore('meta').get(META_KEY);
-      const byHash = tx.objectStore('documents').index('by-hash');
-      const seen = new Set<string>();
-      for (const item of items) {
-        const { document, dimension } = item;
-        if (!meta) {
-          meta = { modelId: document.modelId, dimension, createdAt: Date.now() };
-          writes.push(tx.objectStore('meta').put(meta, META_KEY));
-        } else if (meta.modelId !== document.modelId || meta.dimension !== dimension) {
-          throw new EmbeddingModelMismatchError(meta, document.modelId, dimension);
-        }
-        const existing = await byHash.get(document.contentHash);
-        const duplicate = existing ?? (seen.has(document.contentHash) ? document : undefined);
-        if (duplicate || (await tx.objectStore('documents').getKey(document.id))) {
-          skipped.push(duplicate ?? document);
-          continue;
-        }
-        seen.add(document.contentHash);
-        pushPutWrites(writes, tx, item);
-        added.push(document);
-      }
+      await issue(tx, writes);
       await Promise.all(writes);
     } catch (error) {
+      // Requests made before the failure reject with AbortError: expected, not unhandled.
       for (const write of writes) write.catch(() => {});
       abortQuietly(tx);
       await done.catch(() => {});
       throw fail(error);
     }
+    // Chromium reports a full disk when the transaction commits, not on a request.
     await done.catch((error: unknown) => {
       throw fail(error);
     });
-    return { added, skipped };
   }
 
   /** Removes a document with its text, chunks and vectors; returns whether it existed. */
@@ -634,6 +614,26 @@ type WriteTransaction = IDBPTransaction<
   (typeof WRITE_STORES)[number][],
   'readwrite'
 >;
+
+/**
+ * The first document fixes the knowledge base's model; any other model's vectors are refused
+ * (EmbeddingModelMismatchError).
+ */
+async function checkModel(
+  tx: WriteTransaction,
+  writes: Promise<unknown>[],
+  modelId: string,
+  dimension: number,
+): Promise<void> {
+  const meta = await tx.objectStore('meta').get(META_KEY);
+  if (!meta) {
+    writes.push(
+      tx.objectStore('meta').put({ modelId, dimension, createdAt: Date.now() }, META_KEY),
+    );
+  } else if (meta.modelId !== modelId || meta.dimension !== dimension) {
+    throw new EmbeddingModelMismatchError(meta, modelId, dimension);
+  }
+}
 
 /**
  * Issues the puts that store a document with its text, chunks and vectors, each pushed onto
