@@ -3,18 +3,33 @@
  * (a third-party script, an inline script, a connection to another host) while the app's origin
  * and the model mirror stay reachable.
  */
-import type { Browser, Page } from 'playwright-core';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
 
 let browser: Browser;
+/** Another origin that would answer anyone (open CORS): what it receives is what got out. */
+let elsewhere: Server;
+const received: string[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium('wasm');
+  elsewhere = createServer((request, response) => {
+    received.push(request.url ?? '');
+    response.writeHead(200, {
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+    });
+    response.end('got it');
+  });
+  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
 });
 
 afterAll(async () => {
   await browser?.close();
+  await new Promise((resolve) => elsewhere?.close(resolve));
 });
 
 interface Violation {
@@ -153,5 +168,65 @@ describe('what the policy blocks, and what it lets through', () => {
     );
     expect(policies[1]).toContain('https://huggingface.co');
     await page.context().close();
+  });
+});
+
+/** The app's worker whose name starts with `label`, once it has started. */
+async function appWorker(page: Page, label: string): Promise<Worker> {
+  for (;;) {
+    for (const worker of page.workers()) {
+      const name = await worker.evaluate(() => self.name).catch(() => '');
+      if (name.startsWith(`${label} #`)) return worker;
+    }
+    await page.waitForEvent('worker', { timeout: 10_000 });
+  }
+}
+
+/** A fetch from inside a worker: its outcome and the CSP violations the worker saw meanwhile. */
+const tryFetchIn = (worker: Worker, url: string) =>
+  worker.evaluate(async (target) => {
+    const seen: Violation[] = [];
+    const record = (event: SecurityPolicyViolationEvent) =>
+      seen.push({ directive: event.effectiveDirective, blocked: event.blockedURI });
+    self.addEventListener('securitypolicyviolation', record);
+    const outcome = await fetch(target).then(
+      (response) => `ok ${response.status}`,
+      (error: Error) => `failed: ${error.message}`,
+    );
+    // Violations are reported in a task after the fetch fails.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    self.removeEventListener('securitypolicyviolation', record);
+    return { outcome, violations: seen };
+  }, url);
+
+describe('the app’s own workers', () => {
+  test('obey the page’s connect-src: another host is blocked, the mirror and the app are not', async () => {
+    const { page, errors, blocked } = await open(appUrl());
+    const mirror = inject('mirrorUrl');
+    const other = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/collect?text=secret`;
+
+    for (const label of ['grounded-search', 'grounded-embed']) {
+      const worker = await appWorker(page, label);
+      // Started from a blob: URL, which is how it takes the page's policy.
+      expect(worker.url()).toMatch(/^blob:/);
+      expect(await tryFetchIn(worker, other)).toEqual({
+        outcome: expect.stringMatching(/^failed/),
+        violations: [{ directive: 'connect-src', blocked: other }],
+      });
+      expect(
+        await tryFetchIn(worker, `${mirror}grounded-test/tiny-embedder/resolve/main/config.json`),
+      ).toEqual({ outcome: 'ok 200', violations: [] });
+      expect(await tryFetchIn(worker, new URL('/samples/', inject('appUrl')).href)).toEqual({
+        outcome: expect.stringMatching(/^ok/),
+        violations: [],
+      });
+      // Still cross-origin isolated, so onnxruntime and wllama keep their threads.
+      expect(await worker.evaluate(() => crossOriginIsolated)).toBe(true);
+    }
+
+    expect(received).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.context().close();
+    expect(errors.filter((error) => !/Content Security Policy/.test(error))).toEqual([]);
   });
 });

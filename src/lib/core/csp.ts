@@ -50,10 +50,11 @@ function defaultPort(protocol: string): string {
  * The policy of every response, also written in index.html's `<meta>` (a unit test keeps the two
  * equal). Scripts, workers and wasm come from the app's origin (`'wasm-unsafe-eval'` lets
  * WebAssembly compile). `blob:` scripts and workers: transformers.js imports onnxruntime's loader
- * from a blob it makes from the app's own copy, and wllama starts its workers from blobs; only code
- * already running in the app can make a blob URL, so no injected markup can use this. No inline
- * script, no third-party script, style or font. Connections: any http(s), because the mirror is only known at run time — the
- * page narrows them with {@link connectPolicy}.
+ * from a blob it makes from the app's own copy, and the app and wllama start their workers from
+ * blobs (which is how those workers inherit the page's connect-src); only code already running in
+ * the app can make a blob URL, so no injected markup can use this. No inline script, no
+ * third-party script, style or font. Connections: any http(s), because the mirror is only known at
+ * run time — the page narrows them with {@link connectPolicy}.
  */
 export const STATIC_POLICY =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; " +

@@ -2,6 +2,9 @@ import { RpcClient, type Methods } from '../workers/rpc';
 import type { EmbedMethods } from '../workers/embed-protocol';
 import type { SearchMethods } from '../workers/search-protocol';
 import { workerName } from '../workers/network-channel';
+import { startWorker } from '../workers/start-worker';
+import embedWorkerUrl from '../workers/embed.worker.ts?worker&url';
+import searchWorkerUrl from '../workers/search.worker.ts?worker&url';
 
 export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';
@@ -23,19 +26,12 @@ function connect<M extends Methods>(
   return client;
 }
 
-// The `new Worker(new URL(…, import.meta.url))` form is what lets Vite bundle each worker.
 export function startEmbedWorker(onCrash: (error: WorkerCrashedError) => void) {
-  const worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), {
-    type: 'module',
-    name: workerName('grounded-embed'),
-  });
+  const worker = startWorker(embedWorkerUrl, workerName('grounded-embed'));
   return connect<EmbedMethods>(worker, 'embedding worker', onCrash);
 }
 
 export function startSearchWorker(onCrash: (error: WorkerCrashedError) => void) {
-  const worker = new Worker(new URL('../workers/search.worker.ts', import.meta.url), {
-    type: 'module',
-    name: workerName('grounded-search'),
-  });
+  const worker = startWorker(searchWorkerUrl, workerName('grounded-search'));
   return connect<SearchMethods>(worker, 'search worker', onCrash);
 }

@@ -9,6 +9,13 @@ import type { EmbedMethods } from './embed-protocol';
 import { reportWorkerRequests } from './network-channel';
 import { serve, type Endpoint } from './rpc';
 
+// Absolute: this worker's `self.location` is the blob URL it was started from (see
+// start-worker.ts), against which transformers.js cannot resolve a path.
+const ortPaths = {
+  mjs: new URL(ortMjs, import.meta.url).href,
+  wasm: new URL(ortWasm, import.meta.url).href,
+};
+
 reportWorkerRequests('embedding worker');
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
@@ -20,8 +27,7 @@ serve<EmbedMethods>(
   createEmbedHandlers({
     openKnowledgeBase: () => KnowledgeBase.open(),
     // onnxruntime's runtime comes from the app's own origin, never a CDN, so it works offline.
-    loadEmbedder: (options) =>
-      loadTransformersEmbedder({ ...options, wasmPaths: { mjs: ortMjs, wasm: ortWasm } }),
+    loadEmbedder: (options) => loadTransformersEmbedder({ ...options, wasmPaths: ortPaths }),
     webgpuUnavailableReason,
     owner: { id: owner, ready: holdOwnerLock(owner) },
   }),

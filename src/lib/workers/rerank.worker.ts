@@ -7,6 +7,13 @@ import type { RerankMethods } from './rerank-protocol';
 import { reportWorkerRequests } from './network-channel';
 import { serve, type Endpoint } from './rpc';
 
+// Absolute: this worker's `self.location` is the blob URL it was started from (see
+// start-worker.ts), against which transformers.js cannot resolve a path.
+const ortPaths = {
+  mjs: new URL(ortMjs, import.meta.url).href,
+  wasm: new URL(ortWasm, import.meta.url).href,
+};
+
 reportWorkerRequests('reranking worker');
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
@@ -16,8 +23,7 @@ serve<RerankMethods>(
   workerScope,
   createRerankHandlers({
     // onnxruntime's runtime comes from the app's own origin, never a CDN, so it works offline.
-    loadReranker: (options) =>
-      loadCrossEncoder({ ...options, wasmPaths: { mjs: ortMjs, wasm: ortWasm } }),
+    loadReranker: (options) => loadCrossEncoder({ ...options, wasmPaths: ortPaths }),
     webgpuUnavailableReason,
   }),
 );

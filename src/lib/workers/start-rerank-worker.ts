@@ -1,6 +1,8 @@
 import type { RerankMethods } from './rerank-protocol';
 import { RpcClient } from './rpc';
 import { workerName } from './network-channel';
+import { startWorker } from './start-worker';
+import rerankWorkerUrl from './rerank.worker.ts?worker&url';
 
 export class RerankWorkerCrashedError extends Error {
   override name = 'RerankWorkerCrashedError';
@@ -19,11 +21,7 @@ export interface RerankWorker {
 export function startRerankWorker(
   onCrash: (error: RerankWorkerCrashedError) => void,
 ): RerankWorker {
-  // The `new Worker(new URL(…, import.meta.url))` form is what lets Vite bundle the worker.
-  const worker = new Worker(new URL('./rerank.worker.ts', import.meta.url), {
-    type: 'module',
-    name: workerName('grounded-rerank'),
-  });
+  const worker = startWorker(rerankWorkerUrl, workerName('grounded-rerank'));
   const client = new RpcClient<RerankMethods>(worker);
   worker.addEventListener('error', (event) => {
     const error = new RerankWorkerCrashedError(

@@ -22,6 +22,8 @@ import { WorkerStoppedError, chatError, loadError } from './web-llm-errors';
 import { backendFrom, toLoadProgress } from './web-llm-progress';
 import { DeltaReader, chatRequest } from './web-llm-stream';
 import { workerName } from '../../workers/network-channel';
+import { startWorker } from '../../workers/start-worker';
+import webLlmWorkerUrl from '../../workers/web-llm.worker.ts?worker&url';
 
 /** The part of a `Worker` the engine uses (tests pass a fake that speaks web-llm's protocol). */
 export interface WebLlmWorker {
@@ -40,12 +42,8 @@ export interface WebLlmEngineOptions {
   storage?: CacheStorage | undefined;
 }
 
-// The `new Worker(new URL(…, import.meta.url))` form is what lets Vite bundle the worker.
 export function startWebLlmWorker(): Worker {
-  return new Worker(new URL('../../workers/web-llm.worker.ts', import.meta.url), {
-    type: 'module',
-    name: workerName('grounded-web-llm'),
-  });
+  return startWorker(webLlmWorkerUrl, workerName('grounded-web-llm'));
 }
 
 /** A loaded model: web-llm's client, the worker it talks to, and how that worker ends. */
