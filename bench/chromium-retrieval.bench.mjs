@@ -155,6 +155,7 @@ async function retrieval(url, profile) {
       openMs: median(rs.map((r) => r.openMs)),
       parts: `${ms(median(rs.map((r) => r.readMs ?? 0)))} + ${ms(median(rs.map((r) => r.indexMs ?? 0)))}`,
       firstQueryMs: median(rs.map((r) => r.firstQueryMs ?? 0)),
+      codesMs: median(rs.map((r) => r.codesMs ?? 0)),
       all: rs.map((r) => ms(r.openMs)).join(', '),
       vectors: rs.every((r) => r.vectors === ROWS),
     };
@@ -201,7 +202,7 @@ async function retrieval(url, profile) {
           `one run, before compaction; written in ${ms(written.blocksMs)}`,
         ],
         [
-          'app, compacted: segments of 16,384 rows (search handler open)',
+          'app, compacted: segments of 16,384 rows, codes read after (search handler open)',
           count(compacted.segments),
           ms(blocks.openMs),
           '',
@@ -214,7 +215,7 @@ async function retrieval(url, profile) {
           ms(steps.openMs),
           steps.parts,
           times(perVector.openMs / steps.openMs),
-          `runs ${steps.all}`,
+          `runs ${steps.all}; int8 codes in after ${ms(steps.codesMs)} (searches scan until then)`,
         ],
         [
           'app: open + first dense search, passages read',

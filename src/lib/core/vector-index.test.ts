@@ -86,3 +86,29 @@ test('an index adopted from encoded rows finds what one built row by row finds, 
     VectorIndex.fromEncoded(encodeRows(both, dim), [{ docId: 'a', firstOrdinal: 0, count: 3 }]),
   ).toThrow(/cover/);
 });
+
+test('without its codes an index scans exactly, refuses changes, and takes the codes later', () => {
+  const dim = 16;
+  let seed = 9;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const vectors = Float32Array.from({ length: 300 * dim }, random);
+  const encoded = encodeRows(vectors, dim);
+  const runs = [{ docId: 'a', firstOrdinal: 0, count: 300 }];
+  const complete = VectorIndex.fromEncoded(encoded, runs);
+  const waiting = VectorIndex.fromEncoded({ ...encoded, codes: null }, runs);
+  expect(waiting.codesMissing).toBe(true);
+  const query = Float32Array.from({ length: dim }, random);
+  const stats = { rescored: 0 };
+  expect(waiting.search(query, 5, { stats })).toEqual(
+    complete.search(query, 5, { method: 'scan' }),
+  );
+  expect(stats.rescored).toBe(0); // no first pass ran
+  expect(() => waiting.remove('a')).toThrow(/codes/);
+  expect(() => waiting.add('b', 0, vectors.subarray(0, dim))).toThrow(/codes/);
+  expect(() => waiting.attachCodes(encoded.codes.subarray(0, 10))).toThrow(/rows/);
+  waiting.attachCodes(encoded.codes);
+  expect(waiting.codesMissing).toBe(false);
+  expect(waiting.search(query, 5, { stats })).toEqual(complete.search(query, 5));
+  expect(stats.rescored).toBeGreaterThan(0);
+  expect(waiting.remove('a')).toBe(300);
+});

@@ -79,6 +79,7 @@ export class VectorIndex {
   #codeNorms: Float32Array;
   #errorNorms: Float32Array;
   #rows = 0;
+  #codesMissing = false;
   #docIds: (string | null)[] = [];
   #slotOf = new Map<string, number>();
 
@@ -100,9 +101,12 @@ export class VectorIndex {
    * An index over `rows`, taking its arrays as they are (no copy: a large knowledge base opens
    * without touching 150 MB twice); the codes are copied into the first pass's memory. `runs`
    * name the document and chunk ordinals of consecutive rows and must cover all of them.
+   *
+   * Without codes (`rows.codes` null) the index searches by the exact Float32 scan until
+   * `attachCodes` gives them, so a knowledge base can be searched before its codes are read.
    */
   static fromEncoded(
-    rows: EncodedRows,
+    rows: Omit<EncodedRows, 'codes'> & { codes: Int8Array | null },
     runs: readonly { docId: string; firstOrdinal: number; count: number }[],
     options?: { simd?: boolean },
   ): VectorIndex {
@@ -119,7 +123,6 @@ export class VectorIndex {
     index.#docSlot = new Int32Array(count);
     index.#ordinal = new Uint32Array(count);
     index.#codes.resize(count);
-    index.#codes.codes.set(rows.codes.subarray(0, count * index.#codes.stride));
     let at = 0;
     for (const { docId, firstOrdinal, count: n } of runs) {
       let slot = index.#slotOf.get(docId);
@@ -133,7 +136,27 @@ export class VectorIndex {
       at += n;
     }
     index.#rows = count;
+    if (rows.codes) index.attachCodes(rows.codes);
+    else index.#codesMissing = true;
     return index;
+  }
+
+  /** Whether the codes fromEncoded was given without have not been attached yet. */
+  get codesMissing(): boolean {
+    return this.#codesMissing;
+  }
+
+  /**
+   * Gives an index made without codes the codes of the same rows, in the same order; from then
+   * on it searches with the int8 first pass. Rows must not be added or removed before.
+   */
+  attachCodes(codes: Int8Array): void {
+    const stride = this.#codes.stride;
+    if (codes.length !== this.#rows * stride) {
+      throw new RangeError(`${codes.length / stride} rows of codes for ${this.#rows} rows.`);
+    }
+    this.#codes.codes.set(codes);
+    this.#codesMissing = false;
   }
 
   /** Whether the first pass runs on WebAssembly SIMD. */
@@ -186,6 +209,7 @@ export class VectorIndex {
     from: number,
     count: number,
   ): void {
+    this.#checkCodes();
     if (rows.dim !== this.dim) {
       throw new RangeError(`Vectors of ${docId} have ${rows.dim} dimensions, not ${this.dim}.`);
     }
@@ -216,6 +240,7 @@ export class VectorIndex {
 
   /** Removes every row of `docId`, keeping the others contiguous; returns how many went. */
   remove(docId: string): number {
+    this.#checkCodes();
     const slot = this.#slotOf.get(docId);
     if (slot === undefined) return 0;
     const dim = this.dim;
@@ -260,7 +285,7 @@ export class VectorIndex {
   }
 
   #topK(query: Float32Array, k: number, { method, stats }: VectorSearchOptions): TopK {
-    if (method === 'scan') {
+    if (method === 'scan' || this.#codesMissing) {
       return topKCosine(this.#data, this.dim, this.#rows, this.#invNorms, query, k);
     }
     return quantizedTopK(
@@ -278,6 +303,12 @@ export class VectorIndex {
       k,
       stats,
     );
+  }
+
+  #checkCodes(): void {
+    if (this.#codesMissing) {
+      throw new Error('The index is waiting for its codes (attachCodes) and cannot change yet.');
+    }
   }
 
   #reserve(rows: number): void {

@@ -81,12 +81,17 @@ type Bytes = ArrayBufferView<ArrayBuffer>;
 /** Every vector of a knowledge base, as opening needs them (see VectorSegment). */
 export interface StoredVectors {
   dimension: number | null;
-  /** All rows, contiguous: segments' first, then blocks not compacted yet. */
-  rows: EncodedRows | null;
+  /**
+   * All rows, contiguous: segments' first, then blocks not compacted yet. `codes` is null when
+   * read with `deferCodes`: a search can scan the Float32 rows meanwhile (see readCodes).
+   */
+  rows: (Omit<EncodedRows, 'codes'> & { codes: Int8Array | null }) | null;
   /** Whose rows they are, in order; DEAD_ROWS for rows that are not live. */
   runs: { docId: string; firstOrdinal: number; count: number }[];
   /** Compaction has work to do (see planCompaction). */
   compactable: boolean;
+  /** The rows' int8 codes, in the same order (null without rows). */
+  readCodes(): Promise<Int8Array | null>;
 }
 
 export interface CompactionResult {
@@ -374,7 +379,7 @@ export class KnowledgeBase {
    * appended. Rows that are not live (see VectorSegment) are included, as runs of DEAD_ROWS, for
    * the caller to drop: cheaper than reading around them.
    */
-  async readVectors(): Promise<StoredVectors> {
+  async readVectors({ deferCodes = false }: { deferCodes?: boolean } = {}): Promise<StoredVectors> {
     const tx = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
     const [meta, documentIds, blocks, segments] = await Promise.all([
       tx.objectStore('meta').get(META_KEY),
@@ -387,7 +392,9 @@ export class KnowledgeBase {
     const liveBlocks = blocks.filter((b) => documents.has(b.docId));
     const live = liveRuns(segments, documents, new Set(liveBlocks.map((b) => b.docId)));
     const compactable = planCompaction(segments, blocks, documents) !== null;
-    if (!meta) return { dimension: null, rows: null, runs: [], compactable };
+    if (!meta) {
+      return { dimension: null, rows: null, runs: [], compactable, readCodes: async () => null };
+    }
     const dim = meta.dimension;
     const stride = codeStride(dim);
     // A model change clears the segments; any of another dimension would be damage.
@@ -407,15 +414,24 @@ export class KnowledgeBase {
       runs.push({ docId: block.docId, firstOrdinal: block.firstOrdinal, count: block.count });
     }
     const bytes = (parts: BlobPart[]) => new Blob(parts).arrayBuffer();
-    const [vectors, codes, norms] = await Promise.all([
-      bytes([...stored.map((s) => s.vectors), ...encoded.map((e) => e.rows.vectors as Bytes)]),
-      bytes([...stored.map((s) => s.codes), ...encoded.map((e) => e.rows.codes as Bytes)]),
-      bytes(stored.map((s) => s.norms)),
-    ]);
     const count = runs.reduce((n, r) => n + r.count, 0);
-    if (vectors.byteLength !== count * dim * 4 || codes.byteLength !== count * stride) {
-      throw new RangeError('The stored vectors are damaged: their sizes do not match.');
-    }
+    const damaged = () =>
+      new RangeError('The stored vectors are damaged: their sizes do not match.');
+    // Blobs stay readable after their transaction: the codes can be read later.
+    const readCodes = async () => {
+      const codes = await bytes([
+        ...stored.map((s) => s.codes),
+        ...encoded.map((e) => e.rows.codes as Bytes),
+      ]);
+      if (codes.byteLength !== count * stride) throw damaged();
+      return new Int8Array(codes);
+    };
+    const [vectors, norms, codes] = await Promise.all([
+      bytes([...stored.map((s) => s.vectors), ...encoded.map((e) => e.rows.vectors as Bytes)]),
+      bytes(stored.map((s) => s.norms)),
+      deferCodes ? null : readCodes(),
+    ]);
+    if (vectors.byteLength !== count * dim * 4) throw damaged();
     // Each segment's norms are its four arrays one after another: put each array together.
     const columns = [0, 1, 2, 3].map(() => new Float32Array(count));
     let row = 0;
@@ -445,7 +461,7 @@ export class KnowledgeBase {
         dim,
         count,
         vectors: new Float32Array(vectors),
-        codes: new Int8Array(codes),
+        codes,
         invNorms,
         scales,
         codeNorms,
@@ -453,6 +469,7 @@ export class KnowledgeBase {
       },
       runs,
       compactable,
+      readCodes,
     };
   }
 

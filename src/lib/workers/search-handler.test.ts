@@ -160,6 +160,15 @@ test('after opening, the worker compacts stored vectors; the next opening finds 
   const after = await searchWith(null);
   expect(after.opened.vectors).toBe(COMPACT_MIN_BLOCKS);
   expect(after.found).toEqual(before.found);
+
+  // A document deleted since: its rows stay in the segment, but no search finds them.
+  const [nearest] = before.found[0] as [string, number];
+  const gone = (await kb.listDocuments()).find((d) => d.name === nearest)!;
+  await kb.deleteDocument(gone.id);
+  const later = await searchWith(null);
+  expect(later.opened.vectors).toBe(COMPACT_MIN_BLOCKS - 1);
+  expect(later.found).toEqual(before.found.slice(1, 5).concat(later.found.slice(4)));
+  expect(later.found.map(([name]) => name)).not.toContain(nearest);
   kb.close();
 });
 

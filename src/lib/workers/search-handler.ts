@@ -1,7 +1,7 @@
 import { KeywordIndex } from '../core/bm25';
 import type { Passage } from '../core/documents';
 import { retrieve } from '../core/retrieval';
-import { VectorIndex } from '../core/vector-index';
+import { VectorIndex, encodeRows } from '../core/vector-index';
 import type { KnowledgeBase } from '../storage/knowledge-base';
 import { type Handlers } from './rpc';
 import type { SearchMethods } from './search-protocol';
@@ -37,6 +37,8 @@ function titleOf(name: string): string {
 export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMethods> {
   let kb: Promise<KnowledgeBase> | null = null;
   let index: VectorIndex | null = null;
+  /** Settles once the index opened last has its codes and can change (see open). */
+  let codesReady: Promise<void> = Promise.resolve();
   const docs = new Map<string, DocInfo>();
   const knowledgeBase = () => (kb ??= deps.openKnowledgeBase());
 
@@ -120,12 +122,27 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     async open() {
       const started = performance.now();
       const store = await knowledgeBase();
-      const [documents, stored] = await Promise.all([store.listDocuments(), store.readVectors()]);
+      // The int8 codes are read after opening: until they are there, searches scan the Float32
+      // rows (exact, only slower), and changes to the index wait for them.
+      const [documents, stored] = await Promise.all([
+        store.listDocuments(),
+        store.readVectors({ deferCodes: true }),
+      ]);
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
-      index = stored.rows ? VectorIndex.fromEncoded(stored.rows, stored.runs) : null;
-      // Dead rows, and documents deleted between the two reads: gone from the index too.
-      for (const { docId } of stored.runs) if (!docs.has(docId)) index?.remove(docId);
+      const opened = stored.rows ? VectorIndex.fromEncoded(stored.rows, stored.runs) : null;
+      index = opened;
+      // Dead rows, and documents deleted between the two reads, leave once the codes are there.
+      const gone = new Set(stored.runs.map((r) => r.docId).filter((id) => !docs.has(id)));
+      codesReady = (async () => {
+        if (!opened?.codesMissing) return;
+        const codes = await stored.readCodes().catch(() => null);
+        // Unreadable codes can be made again from the rows: slower, same codes.
+        opened.attachCodes(codes ?? encodeRows(stored.rows!.vectors, opened.dim).codes);
+        for (const docId of gone) opened.remove(docId);
+      })();
+      // A search must never find them meanwhile.
+      if (gone.size > 0) await codesReady;
       keywords = null;
       keywordIndex()
         .then(() => {
@@ -142,6 +159,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
 
     async add({ docId }) {
       const store = await knowledgeBase();
+      await codesReady;
       const [document, meta] = await Promise.all([store.getDocument(docId), store.meta()]);
       const vectors = document && meta ? await store.vectorsOf(docId, meta.dimension) : null;
       index?.remove(docId);
@@ -169,6 +187,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
 
     async remove({ docId }) {
       docs.delete(docId);
+      await codesReady;
       const vectors = index?.remove(docId) ?? 0;
       updateKeywords((built) => void built.remove(docId));
       tidySoon();
