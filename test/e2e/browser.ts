@@ -1,4 +1,10 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Worker,
+} from 'playwright-core';
 import { inject } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,4 +67,18 @@ export function collectErrors(page: Page): string[] {
 
 export function textFile(name: string, text: string, mimeType = 'text/plain') {
   return { name, mimeType, buffer: Buffer.from(text, 'utf8') };
+}
+
+/**
+ * The app's worker whose name starts with `label` (e.g. `grounded-embed`), once it has started.
+ * Its URL does not say: the app starts its workers from `blob:` URLs (start-worker.ts).
+ */
+export async function appWorker(page: Page, label: string): Promise<Worker> {
+  for (;;) {
+    for (const worker of page.workers()) {
+      const name = await worker.evaluate(() => self.name).catch(() => '');
+      if (name.startsWith(`${label} #`)) return worker;
+    }
+    await page.waitForEvent('worker', { timeout: 10_000 });
+  }
 }

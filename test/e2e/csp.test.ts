@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, appWorker, collectErrors, guardNetwork, launchChromium } from './browser';
 
 let browser: Browser;
 /** Another origin that would answer anyone (open CORS): what it receives is what got out. */
@@ -170,17 +170,6 @@ describe('what the policy blocks, and what it lets through', () => {
     await page.context().close();
   });
 });
-
-/** The app's worker whose name starts with `label`, once it has started. */
-async function appWorker(page: Page, label: string): Promise<Worker> {
-  for (;;) {
-    for (const worker of page.workers()) {
-      const name = await worker.evaluate(() => self.name).catch(() => '');
-      if (name.startsWith(`${label} #`)) return worker;
-    }
-    await page.waitForEvent('worker', { timeout: 10_000 });
-  }
-}
 
 /** A fetch from inside a worker: its outcome and the CSP violations the worker saw meanwhile. */
 const tryFetchIn = (worker: Worker, url: string) =>

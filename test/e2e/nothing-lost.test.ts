@@ -1,6 +1,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import {
+  appUrl,
+  appWorker,
+  collectErrors,
+  guardNetwork,
+  launchChromium,
+  textFile,
+} from './browser';
 import { dumpDatabase } from './idb-dump';
 
 let browser: Browser;
@@ -209,7 +216,7 @@ describe('storage', () => {
     // Chromium's DevTools quota override (Storage.overrideQuotaForOrigin) has no effect in this
     // Chromium, so the embedding worker's IndexedDB is made to refuse the vectors as a full disk
     // does (QuotaExceededError); the rest — rollback, estimate, alert — is the app's own.
-    const worker = page.workers().find((w) => w.url().includes('embed'))!;
+    const worker = await appWorker(page, 'grounded-embed');
     await worker.evaluate(() => {
       const put = IDBObjectStore.prototype.put;
       IDBObjectStore.prototype.put = function (
