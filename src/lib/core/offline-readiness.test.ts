@@ -82,4 +82,10 @@ describe('offlineReadiness', () => {
       /could not be cached/,
     );
   });
+
+  test('a page on plain http (a workshop’s local network) is told to use https', () => {
+    const verdict = offlineReadiness({ ...everything, shell: 'insecure' });
+    expect(verdict.ready).toBe(false);
+    expect(verdict.summary).toMatch(/plain http.*serve Grounded over https/);
+  });
 });

@@ -9,7 +9,7 @@
  * precache, has finished); `development` on the dev server (`npm run dev`), which has none.
  */
 export type ShellState =
-  'checking' | 'installing' | 'ready' | 'failed' | 'unsupported' | 'development';
+  'checking' | 'installing' | 'ready' | 'failed' | 'unsupported' | 'insecure' | 'development';
 
 /** A model that is downloaded once and then read from the browser's storage. */
 export interface CachedModelNeed {
@@ -52,6 +52,11 @@ const SHELL_MISSING: Record<Exclude<ShellState, 'ready' | 'checking'>, string> =
   installing: 'app not cached yet',
   failed: 'the app could not be cached',
   unsupported: 'this browser cannot keep the app for offline use',
+  // Browsers keep pages (service workers) only from https:// or localhost: on a workshop's local
+  // network, http://192.168.… is neither.
+  insecure:
+    'the page is served over plain http, so the browser cannot keep it: serve Grounded over ' +
+    'https (or open it at localhost) for offline use',
   development: 'the development server does not cache the app',
 };
 

@@ -132,7 +132,11 @@ export class OfflineState {
       this.shell = 'development';
       return;
     }
-    if (!globalThis.isSecureContext || !('serviceWorker' in navigator)) {
+    if (!globalThis.isSecureContext) {
+      this.shell = 'insecure';
+      return;
+    }
+    if (!('serviceWorker' in navigator)) {
       this.shell = 'unsupported';
       return;
     }
