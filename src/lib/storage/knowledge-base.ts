@@ -380,17 +380,7 @@ export class KnowledgeBase {
    * the caller to drop: cheaper than reading around them.
    */
   async readVectors({ deferCodes = false }: { deferCodes?: boolean } = {}): Promise<StoredVectors> {
-    const tx = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
-    const [meta, documentIds, blocks, segments] = await Promise.all([
-      tx.objectStore('meta').get(META_KEY),
-      tx.objectStore('documents').getAllKeys(),
-      tx.objectStore('vectors').getAll(),
-      tx.objectStore('segments').getAll(),
-      tx.done,
-    ]);
-    const documents = new Set(documentIds);
-    const liveBlocks = blocks.filter((b) => documents.has(b.docId));
-    const live = liveRuns(segments, documents, new Set(liveBlocks.map((b) => b.docId)));
+    const { meta, documents, blocks, liveBlocks, segments, live } = await this.#vectorState();
     const compactable = planCompaction(segments, blocks, documents) !== null;
     if (!meta) {
       return { dimension: null, rows: null, runs: [], compactable, readCodes: async () => null };
@@ -473,6 +463,22 @@ export class KnowledgeBase {
     };
   }
 
+  /** Where every vector is, read in one transaction, and which segment runs are live. */
+  async #vectorState() {
+    const tx = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
+    const [meta, documentIds, blocks, segments] = await Promise.all([
+      tx.objectStore('meta').get(META_KEY),
+      tx.objectStore('documents').getAllKeys(),
+      tx.objectStore('vectors').getAll(),
+      tx.objectStore('segments').getAll(),
+      tx.done,
+    ]);
+    const documents = new Set(documentIds);
+    const liveBlocks = blocks.filter((b) => documents.has(b.docId));
+    const live = liveRuns(segments, documents, new Set(liveBlocks.map((b) => b.docId)));
+    return { meta, documents, blocks, liveBlocks, segments, live };
+  }
+
   /**
    * Moves blocks into segments and rewrites segments full of dead rows (see planCompaction), so
    * the next opening reads a few large records. Reads in one transaction, writes in another that
@@ -481,26 +487,13 @@ export class KnowledgeBase {
    * are the same, only stored differently.
    */
   async compactVectors(): Promise<CompactionResult | null> {
-    const read = this.db.transaction(['meta', 'documents', 'vectors', 'segments']);
-    const [meta, documentIds, blocks, segments] = await Promise.all([
-      read.objectStore('meta').get(META_KEY),
-      read.objectStore('documents').getAllKeys(),
-      read.objectStore('vectors').getAll(),
-      read.objectStore('segments').getAll(),
-      read.done,
-    ]);
-    const documents = new Set(documentIds);
+    const { meta, documents, blocks, segments, live } = await this.#vectorState();
     const plan = meta ? planCompaction(segments, blocks, documents) : null;
     if (!meta || !plan) return null;
     const dim = meta.dimension;
     const moved = new Set(plan.blocks.map(([docId, block]) => `${docId}\u0000${block}`));
     const movedBlocks = blocks.filter((b) => moved.has(`${b.docId}\u0000${b.block}`));
     const rewritten = segments.filter((s) => plan.rewrite.includes(s.id));
-    const live = liveRuns(
-      segments,
-      documents,
-      new Set(blocks.filter((b) => documents.has(b.docId)).map((b) => b.docId)),
-    );
 
     const sources: RowSource[] = [];
     for (const segment of rewritten) {
