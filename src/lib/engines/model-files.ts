@@ -12,9 +12,8 @@
 
 import type { CachedFile } from '../core/model-storage';
 import { repoOfUrl } from '../core/model-storage';
+import { TRANSFORMERS_CACHE } from './embedding/transformers-cache';
 import { WEB_LLM_CACHES } from './llm/web-llm-cache';
-
-export const TRANSFORMERS_CACHE = 'transformers-cache';
 
 /** A GGUF file wllama downloaded. */
 export interface GgufFile {
