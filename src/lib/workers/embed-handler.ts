@@ -184,21 +184,9 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
           progress({ done: i, total: documents.length, name: document.name });
           const text = await store.getText(document.id);
           if (text === undefined) throw new Error(`The text of “${document.name}” is missing.`);
-          const { chunks, vectors } = await chunkAndEmbed(
-            text,
-            document.format,
-            document.pageStarts,
-            document.id,
-            chunking,
-            embedder,
-            signal,
-          );
-          chunkTotal += chunks.length;
-          replacements.push({
-            document: { ...document, chunkCount: chunks.length, chunking: { ...chunking } },
-            chunks,
-            vectors,
-          });
+          const replacement = await embedStored(document, text, chunking, embedder, signal);
+          chunkTotal += replacement.chunks.length;
+          replacements.push(replacement);
         }
         if (signal.aborted) throw abortError();
         await store.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
@@ -220,27 +208,8 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             known.push(existing);
             continue;
           }
-          const { chunks, vectors } = await chunkAndEmbed(
-            text,
-            document.format,
-            document.pageStarts,
-            document.id,
-            chunking,
-            embedder,
-            signal,
-          );
-          items.push({
-            document: {
-              ...document,
-              modelId: embedder.modelId,
-              chunkCount: chunks.length,
-              chunking: { ...chunking },
-            },
-            text,
-            chunks,
-            vectors,
-            dimension: embedder.dimension,
-          });
+          const embedded = await embedStored(document, text, chunking, embedder, signal);
+          items.push({ ...embedded, text, dimension: embedder.dimension });
         }
         if (signal.aborted) throw abortError();
         const { added, skipped } = await store.addDocuments(items, label);
@@ -278,6 +247,38 @@ async function loadEmbedder(
  * Splits a document into chunks and embeds them in batches; checks `signal` between batches. A
  * PDF's chunks never span two pages and each records its page.
  */
+/**
+ * A document's text chunked and embedded again (re-embedding, or importing a file of another
+ * model): its record keeps everything but the model, chunk count and chunking it now has.
+ */
+async function embedStored(
+  document: DocumentRecord,
+  text: string,
+  chunking: ChunkingOptions,
+  embedder: Embedder,
+  signal: AbortSignal,
+): Promise<{ document: DocumentRecord; chunks: ChunkRecord[]; vectors: Float32Array }> {
+  const { chunks, vectors } = await chunkAndEmbed(
+    text,
+    document.format,
+    document.pageStarts,
+    document.id,
+    chunking,
+    embedder,
+    signal,
+  );
+  return {
+    document: {
+      ...document,
+      modelId: embedder.modelId,
+      chunkCount: chunks.length,
+      chunking: { ...chunking },
+    },
+    chunks,
+    vectors,
+  };
+}
+
 async function chunkAndEmbed(
   text: string,
   format: DocumentFormat,
