@@ -9,8 +9,9 @@ import type { SearchMethods } from './search-protocol';
 export interface SearchHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
   /**
-   * How long after opening, or after the last added document, to compact the stored vectors
-   * (KnowledgeBase.compactVectors); null never does. Default 3 s: after a batch of files, once.
+   * How long after opening, or after the last added or removed document, to compact the stored
+   * vectors (KnowledgeBase.compactVectors) and save the keyword index; null never does. Default
+   * 3 s: after a batch of files, once.
    */
   compactAfterMs?: number | null;
 }
