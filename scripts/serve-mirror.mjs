@@ -4,7 +4,8 @@
  * tests: GET /<owner>/<name>/resolve/<revision>/<file> answers with <dir>/<owner>/<name>/<file>
  * (a plain /<path> works too). CORS is open so the app on another origin can fetch from it.
  *
- *   node scripts/serve-mirror.mjs [dir] [--port 8080] [--host 0.0.0.0]
+ *   node scripts/serve-mirror.mjs [dir…] [--port 8080] [--host 0.0.0.0]
+ * (by default models/, which `npm run models` fills, and the test models)
  * then open the app with ?models=http://<this machine>:8080/
  */
 import { createHash } from 'node:crypto';
@@ -62,12 +63,21 @@ export function mirrorPath(root, urlPath) {
 
 /**
  * Starts the mirror; resolves with its base URL, the list of paths requested so far (tests read
- * it), and a close function.
- * @param {{ dir: string, port?: number, host?: string, log?: boolean }} options
+ * it), and a close function. With several folders, a file is served from the first that has it.
+ * @param {{ dir: string | string[], port?: number, host?: string, log?: boolean }} options
  * @returns {Promise<{ url: string, requests: string[], close: () => Promise<void> }>}
  */
 export async function startMirror({ dir, port = 0, host = '127.0.0.1', log = false }) {
-  const root = resolve(dir);
+  const roots = (Array.isArray(dir) ? dir : [dir]).map((d) => resolve(d));
+  /** @param {string} urlPath */
+  const find = async (urlPath) => {
+    for (const root of roots) {
+      const file = mirrorPath(root, urlPath);
+      const info = file ? await stat(file).catch(() => null) : null;
+      if (file && info?.isFile()) return { file, info };
+    }
+    return null;
+  };
   /** @type {string[]} */
   const requests = [];
   const server = createServer(async (req, res) => {
@@ -82,13 +92,13 @@ export async function startMirror({ dir, port = 0, host = '127.0.0.1', log = fal
       return;
     }
     requests.push(req.url ?? '/');
-    const file = mirrorPath(root, req.url ?? '/');
-    const info = file ? await stat(file).catch(() => null) : null;
-    if (log) console.log(`${req.method} ${req.url} → ${info?.isFile() ? 200 : 404}`);
-    if (!file || !info?.isFile()) {
+    const found = await find(req.url ?? '/');
+    if (log) console.log(`${req.method} ${req.url} → ${found ? 200 : 404}`);
+    if (!found) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
+    const { file, info } = found;
     if (/^\/[^/]+\/[^/]+\/raw\//.test(req.url ?? '') && info.size >= LFS_THRESHOLD) {
       const pointer = await lfsPointer(file, info);
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -123,8 +133,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const port = Number(option('--port', '8080'));
   const host = option('--host', '0.0.0.0');
-  const dir = args[0] ?? 'test/fixtures/models';
-  const mirror = await startMirror({ dir, port, host, log: true });
-  console.log(`Serving ${resolve(dir)} as a model mirror at ${mirror.url}`);
+  const dirs = args.length > 0 ? args : ['models', 'test/fixtures/models'];
+  const mirror = await startMirror({ dir: dirs, port, host, log: true });
+  console.log(
+    `Serving ${dirs.map((d) => resolve(d)).join(', ')} as a model mirror at ${mirror.url}`,
+  );
   console.log(`Open the app with ?models=${mirror.url}`);
 }

@@ -10,6 +10,8 @@ import { startMirror } from '../../scripts/serve-mirror.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const modelsDir = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
+/** The real models `npm run models` fetches (scripts/fetch-models.mjs). */
+const realModelsDir = fileURLToPath(new URL('../../models/', import.meta.url));
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -48,7 +50,7 @@ export default async function setup(project: TestProject) {
     build: { outDir },
     preview: { port, strictPort: true, host: '127.0.0.1' },
   });
-  const mirror = await startMirror({ dir: modelsDir });
+  const mirror = await startMirror({ dir: [modelsDir, realModelsDir] });
   // localhost, not 127.0.0.1: WebGPU and other secure-context APIs need it.
   project.provide('appUrl', `http://localhost:${port}/`);
   project.provide('mirrorUrl', mirror.url);
