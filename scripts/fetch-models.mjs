@@ -31,6 +31,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -681,7 +682,7 @@ async function writeVerified(pieces, destination, file, label) {
   const progress = progressLine(label, file.size);
   let written = 0;
   const out = createWriteStream(temporary);
-  const closed = new Promise((resolve, reject) => out.on('close', resolve).on('error', reject));
+  const closed = once(out, 'close');
   try {
     for (const piece of pieces) {
       for await (const chunk of await openPiece(piece)) {
@@ -689,7 +690,7 @@ async function writeVerified(pieces, destination, file, label) {
         written += chunk.length;
         // A source far bigger than the pin is wrong already: stop before it fills the disk.
         if (written > file.size) throw new Error(`it gave more than the pinned ${file.size} bytes`);
-        if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+        if (!out.write(chunk)) await once(out, 'drain');
         progress.update(written);
       }
     }
