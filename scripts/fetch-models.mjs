@@ -26,7 +26,7 @@
  *   deleted, so the next run downloads it again; then the next source is tried.
  * - A file already in the output is hashed once; afterwards its size, mtime and inode are kept in
  *   verified.json in the cache and the file is trusted while they are unchanged (any write or
- *   replacement changes them), so `npm test` does not re-read ~1 GB each time. `--verify` hashes
+ *   replacement changes them), so `npm test` does not re-read 800 MB each time. `--verify` hashes
  *   every file again.
  */
 import { spawn } from 'node:child_process';
@@ -313,7 +313,11 @@ async function removeStaleTemporaries(dir) {
 
 /** @param {number} bytes */
 const mb = (bytes) =>
-  bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  bytes < 1e3
+    ? `${bytes} bytes`
+    : bytes < 1e6
+      ? `${(bytes / 1e3).toFixed(1)} kB`
+      : `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** @param {string} text */
 const errorText = (text) => text.replace(/\s+$/, '');
