@@ -33,11 +33,13 @@ export class EmbedderState {
   }
 
   /** Loads `modelId` unless it is already loaded or loading; resolves when it can embed. */
-  ensureLoaded(modelId: string): Promise<LoadResult> {
+  ensureLoaded(modelId: string, { reload = false } = {}): Promise<LoadResult> {
     const backend = this.#settings.backend;
     const remoteHost = this.#settings.modelSource.mirror;
     const key = JSON.stringify([modelId, backend, remoteHost ?? '']);
-    if (this.#pending?.key === key && this.status !== 'failed') return this.#pending.promise;
+    if (this.#pending?.key === key && this.status !== 'failed' && !reload) {
+      return this.#pending.promise;
+    }
 
     this.status = 'loading';
     this.modelId = modelId;
@@ -55,6 +57,7 @@ export class EmbedderState {
           backend,
           ...(remoteHost ? { remoteHost } : {}),
           ...(selfChecks.length > 0 ? { selfChecks } : {}),
+          ...(reload ? { reload } : {}),
         },
         { onProgress: (p) => (this.download = p) },
       )
@@ -85,6 +88,21 @@ export class EmbedderState {
     return promise;
   }
 
+  /**
+   * Forgets the self-check's verdict for the loaded model on this adapter and loads the model
+   * again, which checks again: after a browser or driver update, say.
+   */
+  checkWebgpuAgain(): Promise<LoadResult> | undefined {
+    const check = this.selfCheck;
+    if (!check || this.status !== 'ready') return undefined;
+    this.#writeSelfChecks(
+      this.#readSelfChecks().filter(
+        (c) => c.modelId !== check.modelId || c.device !== check.device,
+      ),
+    );
+    return this.ensureLoaded(check.modelId, { reload: true });
+  }
+
   #readSelfChecks(): SelfCheck[] {
     try {
       const parsed: unknown = JSON.parse(this.#storage?.getItem(SELF_CHECKS_KEY) ?? '[]');
@@ -98,8 +116,12 @@ export class EmbedderState {
     const others = this.#readSelfChecks().filter(
       (c) => c.modelId !== check.modelId || c.device !== check.device,
     );
+    this.#writeSelfChecks([...others, check]);
+  }
+
+  #writeSelfChecks(checks: SelfCheck[]): void {
     try {
-      this.#storage?.setItem(SELF_CHECKS_KEY, JSON.stringify([...others, check]));
+      this.#storage?.setItem(SELF_CHECKS_KEY, JSON.stringify(checks));
     } catch {
       // Private browsing or a full quota: the check then runs again next visit.
     }

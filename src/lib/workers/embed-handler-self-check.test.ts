@@ -158,6 +158,16 @@ describe('the WebGPU self-check in the embedding worker (fake embedders)', () =>
     expect(embedded).toEqual([]);
   });
 
+  test('reload runs the check again when the caller has forgotten the verdict', async () => {
+    const w = worker({ webgpuSeed: 99 });
+    expect((await w.load()).selfCheck).toMatchObject({ agree: false });
+    expect(await w.load()).toMatchObject({ backend: 'wasm' });
+    expect(w.loads).toEqual(['webgpu', 'wasm']);
+    const again = await w.load({ reload: true });
+    expect(again.selfCheck).toMatchObject({ agree: false, remembered: false });
+    expect(w.loads).toEqual(['webgpu', 'wasm', 'webgpu', 'wasm']);
+  });
+
   test("another adapter's or another model's verdict does not count: the check runs", async () => {
     const w = worker({ webgpuSeed: 99 });
     const result = await w.load({

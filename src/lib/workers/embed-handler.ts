@@ -84,12 +84,12 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
   };
 
   return {
-    async load({ model, backend, remoteHost, selfChecks = [] }, { progress }) {
+    async load({ model, backend, remoteHost, selfChecks = [], reload = false }, { progress }) {
       const key = JSON.stringify([model.id, backend, remoteHost ?? '']);
-      if (loaded?.key === key) return loaded.result;
+      if (loaded?.key === key && !reload) return loaded.result;
       // Switching models waits for running writes: they hold on to the current embedder.
       return queued(async () => {
-        if (loaded?.key === key) return loaded.result;
+        if (loaded?.key === key && !reload) return loaded.result;
         const previous = loaded;
         loaded = null;
         await previous?.embedder.dispose();

@@ -20,6 +20,8 @@ export interface LoadRequest {
    * to WASM.
    */
   selfChecks?: SelfCheck[];
+  /** Load again even if this model is loaded: to run the self-check again after forgetting it. */
+  reload?: boolean;
 }
 
 export interface LoadResult {
