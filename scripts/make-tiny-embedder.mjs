@@ -67,12 +67,18 @@ function gaussianTable(hiddenSize, seed) {
 
 /**
  * @param {number} hiddenSize @param {number} seed
+ * @param {number} quantizedSeed the int8 model's table: `seed` for the same model, another for a
+ *   model whose two files disagree
  * @returns {Record<string, Buffer>} file name (under onnx/) to bytes
  */
-function buildModels(hiddenSize, seed) {
+function buildModels(hiddenSize, seed, quantizedSeed) {
   const table = gaussianTable(hiddenSize, seed);
   const dims = [TABLE_ROWS, hiddenSize];
-  const quantized = quantizedInitializer('embeddings', dims, table);
+  const quantized = quantizedInitializer(
+    'embeddings',
+    dims,
+    quantizedSeed === seed ? table : gaussianTable(hiddenSize, quantizedSeed),
+  );
   const rows = tensor('table_rows', DataType.INT64, [], int64LE([TABLE_ROWS]));
   const lookup = [
     node('Mod', ['input_ids', 'table_rows'], ['row']),
@@ -108,40 +114,49 @@ function buildModels(hiddenSize, seed) {
 
 /**
  * Writes `<dir>/onnx/model.onnx` and `<dir>/onnx/model_quantized.onnx` unless they are up to date.
- * `hiddenSize` and `seed` make a different model (e.g. to test switching models).
+ * `hiddenSize` and `seed` make a different model (e.g. to test switching models); a
+ * `quantizedSeed` other than `seed` gives the int8 file its own random table, so the model's
+ * WebGPU (fp32) and WASM (int8) vectors disagree, as a broken WebGPU kernel's would.
  * @param {string} [dir] the model folder
- * @param {{ force?: boolean, hiddenSize?: number, seed?: number }} [options]
+ * @param {{ force?: boolean, hiddenSize?: number, seed?: number, quantizedSeed?: number }} [options]
  * @returns {Promise<{ skipped: boolean, files: { path: string, bytes: number }[] }>}
  */
 export async function makeTinyEmbedder(
   dir = DEFAULT_DIR,
-  { force = false, hiddenSize = HIDDEN_SIZE, seed = SEED } = {},
+  { force = false, hiddenSize = HIDDEN_SIZE, seed = SEED, quantizedSeed = seed } = {},
 ) {
-  const options = hiddenSize === HIDDEN_SIZE && seed === SEED ? '' : `:${hiddenSize}:${seed}`;
+  const options =
+    (hiddenSize === HIDDEN_SIZE && seed === SEED ? '' : `:${hiddenSize}:${seed}`) +
+    (quantizedSeed === seed ? '' : `:q${quantizedSeed}`);
   return writeOnnxFiles(path.join(dir, 'onnx'), {
     generator: await generatorId(SCRIPT_PATH, options),
     force,
     names: ['model.onnx', 'model_quantized.onnx'],
-    build: () => buildModels(hiddenSize, seed),
+    build: () => buildModels(hiddenSize, seed, quantizedSeed),
   });
 }
 
 /**
  * Every model the tests use, under `root` (test/fixtures/models): the tiny embedder, a second
- * one with another dimension (its tokenizer copied from the first) for switching models, and the
- * tiny cross-encoder reranker (its tokenizer copied from the first too).
+ * one with another dimension for switching models, a third whose fp32 and int8 files disagree
+ * (for the WebGPU self-check), and the tiny cross-encoder reranker; all with the first one's
+ * tokenizer.
  * @param {string} root
  */
 export async function makeTestModels(root) {
   const first = path.join(root, 'grounded-test/tiny-embedder');
   const second = path.join(root, 'grounded-test/tiny-embedder-256');
-  await mkdir(second, { recursive: true });
-  for (const name of TOKENIZER_FILES) {
-    await writeFile(path.join(second, name), await readFile(path.join(first, name)));
+  const disagreeing = path.join(root, 'grounded-test/tiny-embedder-disagree');
+  for (const dir of [second, disagreeing]) {
+    await mkdir(dir, { recursive: true });
+    for (const name of TOKENIZER_FILES) {
+      await writeFile(path.join(dir, name), await readFile(path.join(first, name)));
+    }
   }
   return [
     await makeTinyEmbedder(first),
     await makeTinyEmbedder(second, { hiddenSize: 256, seed: SEED + 1 }),
+    await makeTinyEmbedder(disagreeing, { quantizedSeed: SEED + 2 }),
     await makeTinyReranker(path.join(root, 'grounded-test/tiny-reranker'), {
       tokenizerFrom: first,
     }),

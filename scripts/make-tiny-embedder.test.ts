@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyEmbedder } from './make-tiny-embedder.mjs';
+import {
+  MIN_AGREEMENT_COSINE,
+  SELF_CHECK_SENTENCES,
+  vectorsAgree,
+} from '../src/lib/core/vector-agreement';
 
 const FIXTURE = fileURLToPath(
   new URL('../test/fixtures/models/grounded-test/tiny-embedder/', import.meta.url),
@@ -27,8 +32,12 @@ let modelDir: string;
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'tiny-embedder-'));
   modelDir = path.join(root, 'grounded-test', 'tiny-embedder');
+  const disagreeing = path.join(root, 'grounded-test', 'tiny-embedder-disagree');
   await makeTinyEmbedder(modelDir);
-  for (const f of TOKENIZER_FILES) await copyFile(path.join(FIXTURE, f), path.join(modelDir, f));
+  await makeTinyEmbedder(disagreeing, { quantizedSeed: 12345 });
+  for (const dir of [modelDir, disagreeing]) {
+    for (const f of TOKENIZER_FILES) await copyFile(path.join(FIXTURE, f), path.join(dir, f));
+  }
 });
 
 afterAll(async () => {
@@ -55,7 +64,9 @@ describe('makeTinyEmbedder', () => {
 });
 
 describe('the tiny embedder in transformers.js', () => {
-  const extractors: Partial<Record<'fp32' | 'q8', FeatureExtractionPipeline>> = {};
+  const extractors: Partial<
+    Record<'fp32' | 'q8' | 'disagree-fp32' | 'disagree-q8', FeatureExtractionPipeline>
+  > = {};
 
   beforeAll(async () => {
     env.allowRemoteModels = false;
@@ -67,6 +78,11 @@ describe('the tiny embedder in transformers.js', () => {
       extractors[dtype] = await pipeline('feature-extraction', 'grounded-test/tiny-embedder', {
         dtype,
       });
+      extractors[`disagree-${dtype}`] = await pipeline(
+        'feature-extraction',
+        'grounded-test/tiny-embedder-disagree',
+        { dtype },
+      );
     }
   });
 
@@ -74,7 +90,7 @@ describe('the tiny embedder in transformers.js', () => {
     await Promise.all(Object.values(extractors).map((e) => e?.dispose()));
   });
 
-  const embed = async (dtype: 'fp32' | 'q8', texts: string[]) => {
+  const embed = async (dtype: keyof typeof extractors, texts: string[]) => {
     const output = await extractors[dtype]!(texts, { pooling: 'mean', normalize: true });
     expect(output.dims).toEqual([texts.length, 384]);
     return output.tolist() as number[][];
@@ -104,5 +120,19 @@ describe('the tiny embedder in transformers.js', () => {
       'The stock market fell sharply after the central bank raised interest rates.',
     ]);
     expect(dot(query!, related!)).toBeGreaterThan(dot(query!, unrelated!) + 0.1);
+  });
+
+  it('has a variant whose fp32 and int8 files disagree, as the WebGPU self-check must notice', async () => {
+    const texts = [...SELF_CHECK_SENTENCES];
+    const cosines = async (model: '' | 'disagree-') => {
+      const fp32 = await embed(`${model}fp32`, texts);
+      const q8 = await embed(`${model}q8`, texts);
+      return fp32.map((v, i) => cosine(v, q8[i]!));
+    };
+    const same = await cosines('');
+    const different = await cosines('disagree-');
+    expect(vectorsAgree(same)).toBe(true);
+    expect(vectorsAgree(different)).toBe(false);
+    for (const c of different) expect(Math.abs(c)).toBeLessThan(MIN_AGREEMENT_COSINE / 2);
   });
 });

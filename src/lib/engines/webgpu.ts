@@ -9,3 +9,14 @@ export async function webgpuUnavailableReason(): Promise<string | null> {
     return `WebGPU could not start (${error instanceof Error ? error.message : String(error)})`;
   }
 }
+
+/**
+ * The WebGPU adapter this context gets, as the browser describes it (vendor, architecture,
+ * device, description): what the embedding self-check's verdicts are remembered by.
+ */
+export async function webgpuAdapterDescription(): Promise<string> {
+  const adapter = await globalThis.navigator?.gpu?.requestAdapter().catch(() => null);
+  const info = adapter?.info;
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description];
+  return parts.filter(Boolean).join(' ') || 'an unnamed WebGPU adapter';
+}

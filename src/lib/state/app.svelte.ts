@@ -89,7 +89,7 @@ export class GroundedApp {
         `Could not open the on-device database (${error.message}). Grounded needs IndexedDB; private windows in some browsers disable it.`,
       ),
     );
-    this.embedder = new EmbedderState(embed, this.settings);
+    this.embedder = new EmbedderState(embed, this.settings, storage);
     this.library = new Library(kb, search, {
       onSyncError: (message) => this.alerts.push(message, 'notice', reload),
     });

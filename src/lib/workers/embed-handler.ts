@@ -3,6 +3,7 @@ import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/docume
 import { chunkEmbeddingText } from '../core/embedding-input';
 import { pageAt } from '../core/pages';
 import { withCharacterFloor } from '../core/token-estimate';
+import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/vector-agreement';
 import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';
@@ -32,6 +33,11 @@ export interface EmbedHandlerDeps {
   }): Promise<Embedder>;
   /** null when WebGPU can be used, otherwise why not. */
   webgpuUnavailableReason(): Promise<string | null>;
+  /**
+   * The WebGPU adapter, as the self-check's verdicts are remembered by; without it there is no
+   * self-check.
+   */
+  webgpuDevice?(): Promise<string>;
   newId?: () => string;
   /**
    * Who records the files being added as pending (storage/pending-owner.ts): `ready` resolves
@@ -78,16 +84,16 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
   };
 
   return {
-    async load({ model, backend, remoteHost }, { progress }) {
+    async load({ model, backend, remoteHost, selfChecks = [], reload = false }, { progress }) {
       const key = JSON.stringify([model.id, backend, remoteHost ?? '']);
-      if (loaded?.key === key) return loaded.result;
+      if (loaded?.key === key && !reload) return loaded.result;
       // Switching models waits for running writes: they hold on to the current embedder.
       return queued(async () => {
-        if (loaded?.key === key) return loaded.result;
+        if (loaded?.key === key && !reload) return loaded.result;
         const previous = loaded;
         loaded = null;
         await previous?.embedder.dispose();
-        loaded = await loadEmbedder(deps, key, model, backend, remoteHost, progress);
+        loaded = await loadEmbedder(deps, key, model, backend, remoteHost, selfChecks, progress);
         return loaded.result;
       });
     },
@@ -225,13 +231,30 @@ async function loadEmbedder(
   model: EmbeddingModelSpec,
   backend: BackendPreference,
   remoteHost: string | undefined,
+  selfChecks: SelfCheck[],
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Loaded> {
   const options = { model, ...(remoteHost ? { remoteHost } : {}), onProgress };
-  const { loaded: embedder, fallbackReason } = await loadWithFallback(
+  const webgpuDevice = deps.webgpuDevice;
+  const {
+    loaded: embedder,
+    fallbackReason,
+    selfCheck,
+    selfCheckError,
+  } = await loadWithFallback(
     backend,
     () => deps.webgpuUnavailableReason(),
     (chosen) => deps.loadEmbedder({ ...options, backend: chosen }),
+    webgpuDevice && {
+      modelId: model.id,
+      device: () => webgpuDevice(),
+      remembered: selfChecks.filter((c) => c.modelId === model.id),
+      embed: async (embedder) => ({
+        vectors: await embedder.embed([...SELF_CHECK_SENTENCES]),
+        dimension: embedder.dimension,
+      }),
+      dispose: (embedder) => embedder.dispose(),
+    },
   );
   const result: LoadResult = {
     modelId: embedder.modelId,
@@ -239,6 +262,8 @@ async function loadEmbedder(
     dimension: embedder.dimension,
     maxTokens: embedder.maxTokens,
     ...(fallbackReason ? { fallbackReason } : {}),
+    ...(selfCheck ? { selfCheck } : {}),
+    ...(selfCheckError ? { selfCheckError } : {}),
   };
   return { key, model, embedder, result };
 }

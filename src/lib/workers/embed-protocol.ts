@@ -1,6 +1,7 @@
 /** Requests the embedding worker answers: loading the model, ingesting files, embedding questions. */
 
 import type { ChunkingOptions } from '../core/chunking';
+import type { SelfCheck } from '../core/vector-agreement';
 import type { DocumentRecord } from '../core/documents';
 import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
@@ -13,6 +14,14 @@ export interface LoadRequest {
   backend: BackendPreference;
   /** Hugging Face-style mirror for model files; the hub when absent. */
   remoteHost?: string;
+  /**
+   * The WebGPU self-check's verdicts remembered for this model (on any adapter): one for the
+   * adapter in use is trusted instead of checking again, and a disagreeing one goes straight
+   * to WASM.
+   */
+  selfChecks?: SelfCheck[];
+  /** Load again even if this model is loaded: to run the self-check again after forgetting it. */
+  reload?: boolean;
 }
 
 export interface LoadResult {
@@ -22,6 +31,14 @@ export interface LoadResult {
   maxTokens: number;
   /** Why WebGPU was not used, when it was wanted. */
   fallbackReason?: string;
+  /**
+   * How WebGPU's vectors compared with WASM's, when WebGPU was wanted and available: measured
+   * in this load, or `remembered` from `LoadRequest.selfChecks`. A new one is for the caller to
+   * remember.
+   */
+  selfCheck?: SelfCheck & { remembered: boolean };
+  /** Why the self-check could not run (WebGPU is then kept, unchecked, and checked next time). */
+  selfCheckError?: string;
 }
 
 /** A file to add; its bytes travel as a Blob handle, not a copy. */

@@ -1,7 +1,7 @@
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
-import { webgpuUnavailableReason } from '../engines/webgpu';
+import { webgpuAdapterDescription, webgpuUnavailableReason } from '../engines/webgpu';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import { holdOwnerLock } from '../storage/pending-owner';
 import { createEmbedHandlers } from './embed-handler';
@@ -29,6 +29,7 @@ serve<EmbedMethods>(
     // onnxruntime's runtime comes from the app's own origin, never a CDN, so it works offline.
     loadEmbedder: (options) => loadTransformersEmbedder({ ...options, wasmPaths: ortPaths }),
     webgpuUnavailableReason,
+    webgpuDevice: webgpuAdapterDescription,
     owner: { id: owner, ready: holdOwnerLock(owner) },
   }),
 );
