@@ -23,16 +23,13 @@ import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K, type FusionOptions } from '../src/
 import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval';
 import { withCharacterFloor } from '../src/lib/core/token-estimate';
 import { VectorIndex } from '../src/lib/core/vector-index';
-import {
-  EMBEDDING_MODELS,
-  embeddingModelSpec,
-  isValidModelId,
-} from '../src/lib/engines/embedding/catalogue';
+import { embeddingModelSpec, isValidModelId } from '../src/lib/engines/embedding/catalogue';
 import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 import { readDocument } from '../src/lib/ingest/read-document';
 import { DEFAULT_RETRIEVAL, DEFAULT_TOP_K } from '../src/lib/state/settings.svelte';
 import { EMBED_BATCH } from '../src/lib/workers/embed-handler';
+import { parseSampleQuestions } from './sample-questions';
 
 const USAGE =
   'Usage: npm run eval:samples -- [--models URL] [--model ID,ID…] [--rounds 3] [--samples DIR]';
@@ -40,29 +37,6 @@ const USAGE =
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
-}
-
-interface SampleQuestion {
-  number: number;
-  text: string;
-  /** The file named first on its Source line. */
-  source: string;
-}
-
-/**
- * The numbered questions of QUESTIONS.md (`### 1. …`) with the first file their **Source:** line
- * names. The control questions, which have no source, are not numbered headings.
- */
-export function parseSampleQuestions(markdown: string): SampleQuestion[] {
-  const questions: SampleQuestion[] = [];
-  for (const section of markdown.split(/^### /m).slice(1)) {
-    const heading = /^(\d+)\.\s+(.+)$/m.exec(section);
-    const source = /\*\*Source:\*\*\s*`([^`]+)`/.exec(section);
-    if (heading && source) {
-      questions.push({ number: Number(heading[1]), text: heading[2]!.trim(), source: source[1]! });
-    }
-  }
-  return questions;
 }
 
 const { values } = parseArgs({
@@ -78,8 +52,9 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-// The catalogue's models that have a mirror copy here by default: gte-small has none.
-const modelIds = values.model?.split(',') ?? EMBEDDING_MODELS.map((m) => m.id);
+/** The catalogue's models measured by default (models/ holds no copy of gte-small). */
+const MEASURED = ['Xenova/all-MiniLM-L6-v2', 'Xenova/bge-small-en-v1.5', 'Xenova/e5-small-v2'];
+const modelIds = values.model?.split(',') ?? MEASURED;
 for (const id of modelIds) if (!isValidModelId(id)) fail(`--model: “${id}” is not owner/name.`);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) fail('--rounds must be a whole number, 1 or more.');
