@@ -81,7 +81,11 @@ describe('evaluateRetrieval', () => {
 
   test('one preparation serves every mode, on any subset of the queries', async () => {
     const prepared = await prepareEval(tiny, { embedder });
-    const corpusVectors = await embedInBatches(corpusPassageTexts(tiny.corpus), embed, 2);
+    const corpusVectors = await embedInBatches(
+      corpusPassageTexts(tiny.corpus),
+      async (t) => embed(t),
+      2,
+    );
     const again = await prepareEval(tiny, { embedder, corpusVectors });
     expect(again.vectors!.search(again.queryVectors![0]!, 1)[0]!.docId).toBe('d1');
     for (const mode of ['keyword', 'dense', 'hybrid'] as const) {
