@@ -215,4 +215,6 @@ for (const id of modelIds) {
       `${spec.downloadBytes ? `${(spec.downloadBytes.q8 / 1e6).toFixed(0)} MB` : '?'} |`,
   );
 }
-for (const embedder of embedders.values()) await embedder.dispose();
+// Nothing to dispose of at exit: with three models loaded the process once kept running after
+// printing, so it ends here.
+process.exit(0);
