@@ -3,7 +3,15 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { parseCorpus, parseQrels, parseQueries } from './beir';
 import { analyze } from './analyzer';
-import { evaluateRetrieval, MissingEmbedderError, type EvalEmbedder } from './retrieval-eval';
+import {
+  corpusPassageTexts,
+  embedInBatches,
+  evaluateRetrieval,
+  MissingEmbedderError,
+  prepareEval,
+  runEval,
+  type EvalEmbedder,
+} from './retrieval-eval';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/fixtures/beir-scifact/${name}`, import.meta.url));
@@ -68,6 +76,22 @@ describe('evaluateRetrieval', () => {
       const report = await evaluateRetrieval(tiny, { mode, embedder, batchSize: 2 });
       expect(report).toMatchObject({ mode, documents: 3, queries: 2, ndcgAt10: 1, mrrAt10: 1 });
       expect(report.queriesPerSecond).toBeGreaterThan(0);
+    }
+  });
+
+  test('one preparation serves every mode, on any subset of the queries', async () => {
+    const prepared = await prepareEval(tiny, { embedder });
+    const corpusVectors = await embedInBatches(
+      corpusPassageTexts(tiny.corpus),
+      async (t) => embed(t),
+      2,
+    );
+    const again = await prepareEval(tiny, { embedder, corpusVectors });
+    expect(again.vectors!.search(again.queryVectors![0]!, 1)[0]!.docId).toBe('d1');
+    for (const mode of ['keyword', 'dense', 'hybrid'] as const) {
+      expect(runEval(prepared, { mode })).toMatchObject({ queries: 2, ndcgAt10: 1 });
+      const q2 = runEval(prepared, { mode, include: (q) => q.id === 'q2' });
+      expect(q2).toMatchObject({ queries: 1, mrrAt10: 1 });
     }
   });
 

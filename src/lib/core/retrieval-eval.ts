@@ -1,6 +1,10 @@
 /**
  * Retrieval quality on a BEIR dataset through the app's own indexes and retrieve(): each corpus
  * document is one chunk, its title the document name (as a file name is in the app).
+ *
+ * prepareEval builds the indexes and embeds the queries once; runEval then scores any mode and
+ * fusion setting on any subset of the queries, so comparing or tuning settings embeds nothing
+ * again.
  */
 
 import type { BeirDocument, BeirQuery, Qrels } from './beir';
@@ -11,37 +15,74 @@ import { evaluateRun, type RetrievalMetrics } from './metrics';
 import { retrieve, type RetrievalMode } from './retrieval';
 import { VectorIndex } from './vector-index';
 
+export interface EvalData {
+  corpus: readonly BeirDocument[];
+  queries: readonly BeirQuery[];
+  qrels: Qrels;
+}
+
 export interface EvalEmbedder {
-  /** Unit-length vectors, texts.length × dimension, row-major. */
+  /**
+   * Unit-length vectors, texts.length × dimension, row-major. Passages come as the app embeds a
+   * chunk without a model prefix (chunkEmbeddingText); adding the model's prefixes is the
+   * embedder's part.
+   */
   embedPassages(texts: string[]): Promise<Float32Array>;
   embedQueries(texts: string[]): Promise<Float32Array>;
 }
 
-export interface EvalOptions {
-  mode: RetrievalMode;
+export type EvalProgress = (stage: 'embedding' | 'searching', done: number, total: number) => void;
+
+export interface PrepareOptions {
   /** Needed for dense and hybrid. */
   embedder?: EvalEmbedder;
+  /** The corpus already embedded (corpusPassageTexts, in order), e.g. from a cache. */
+  corpusVectors?: Float32Array;
+  /** Build the keyword index (bm25 and hybrid); true by default. */
+  keyword?: boolean;
   bm25?: Partial<Bm25Options>;
+  /** Passages embedded per call. */
+  batchSize?: number;
+  onProgress?: EvalProgress;
+}
+
+export interface PreparedEval {
+  data: EvalData;
+  /** The queries that have judgements, in queries.jsonl order. */
+  queries: readonly BeirQuery[];
+  keywords: KeywordIndex | null;
+  vectors: VectorIndex | null;
+  /** One per query, or null without an embedder. */
+  queryVectors: Float32Array[] | null;
+  /** Building the keyword index (analysis included). */
+  keywordIndexMs: number;
+  /** Embedding the corpus (0 when it came embedded) and filling the vector index. */
+  vectorIndexMs: number;
+  queryEmbedMs: number;
+}
+
+export interface RunOptions {
+  mode: RetrievalMode;
   fusion?: FusionOptions;
   /** Ranked results kept per query; Recall@100 needs 100. */
   depth?: number;
-  /** Passages embedded per call. */
-  batchSize?: number;
-  onProgress?: (stage: 'embedding' | 'searching', done: number, total: number) => void;
+  /** Which judged queries to run; all by default. */
+  include?: (query: BeirQuery) => boolean;
+  onProgress?: EvalProgress;
 }
 
 export interface EvalReport extends RetrievalMetrics {
   mode: RetrievalMode;
   documents: number;
-  /** Building the keyword index (analysis included). */
   keywordIndexMs: number;
-  /** Embedding the corpus and filling the vector index. */
   vectorIndexMs: number;
   /** Per query, embedding it (dense, hybrid) and searching. */
   queriesPerSecond: number;
   /** Per query, searching only. */
   searchesPerSecond: number;
 }
+
+export type EvalOptions = PrepareOptions & RunOptions;
 
 export class MissingEmbedderError extends Error {
   override name = 'MissingEmbedderError';
@@ -52,17 +93,54 @@ export class MissingEmbedderError extends Error {
   }
 }
 
-export async function evaluateRetrieval(
-  data: { corpus: readonly BeirDocument[]; queries: readonly BeirQuery[]; qrels: Qrels },
-  { mode, embedder, bm25, fusion, depth = 100, batchSize = 32, onProgress }: EvalOptions,
-): Promise<EvalReport> {
-  const needsDense = mode !== 'keyword';
-  if (needsDense && !embedder) throw new MissingEmbedderError(mode);
+/** The text embedded for each corpus document: its title as the heading, then its text. */
+export function corpusPassageTexts(corpus: readonly BeirDocument[]): string[] {
+  return corpus.map((doc) =>
+    chunkEmbeddingText({ headingPath: doc.title ? [doc.title] : [], text: doc.text }),
+  );
+}
+
+/**
+ * Embeds texts batch by batch into one row-major array, in the texts' order. Batches are made of
+ * texts of similar length (longest first): a model pads a batch to its longest text, so mixing
+ * long and short ones would spend most of the time on padding.
+ */
+export async function embedInBatches(
+  texts: readonly string[],
+  embed: (batch: string[]) => Promise<Float32Array>,
+  batchSize = 32,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const order = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length);
+  let out: Float32Array | null = null;
+  let dim = 0;
+  for (let at = 0; at < order.length; at += batchSize) {
+    const rows = order.slice(at, at + batchSize);
+    const embedded = await embed(rows.map((i) => texts[i]!));
+    dim ||= embedded.length / rows.length;
+    out ??= new Float32Array(texts.length * dim);
+    rows.forEach((row, j) => out!.set(embedded.subarray(j * dim, (j + 1) * dim), row * dim));
+    onProgress?.(Math.min(at + batchSize, texts.length), texts.length);
+  }
+  return out ?? new Float32Array(0);
+}
+
+export async function prepareEval(
+  data: EvalData,
+  {
+    embedder,
+    corpusVectors,
+    keyword = true,
+    bm25,
+    batchSize = 32,
+    onProgress,
+  }: PrepareOptions = {},
+): Promise<PreparedEval> {
   const queries = data.queries.filter((q) => data.qrels.has(q.id));
 
   let keywords: KeywordIndex | null = null;
   let keywordIndexMs = 0;
-  if (mode !== 'dense') {
+  if (keyword) {
     const started = performance.now();
     keywords = new KeywordIndex(bm25);
     for (const doc of data.corpus) {
@@ -74,61 +152,102 @@ export async function evaluateRetrieval(
 
   let vectors: VectorIndex | null = null;
   let vectorIndexMs = 0;
-  let queryVectors: Float32Array[] = [];
+  let queryVectors: Float32Array[] | null = null;
   let queryEmbedMs = 0;
-  if (needsDense && embedder) {
+  if (embedder) {
     const started = performance.now();
     const total = data.corpus.length;
-    for (let at = 0; at < total; at += batchSize) {
-      const batch = data.corpus.slice(at, at + batchSize);
-      const texts = batch.map((doc) =>
-        chunkEmbeddingText({ headingPath: doc.title ? [doc.title] : [], text: doc.text }),
-      );
-      const embedded = await embedder.embedPassages(texts);
-      const dim = embedded.length / batch.length;
-      vectors ??= new VectorIndex(dim, total);
-      batch.forEach((doc, i) => vectors!.add(doc.id, 0, embedded.subarray(i * dim, (i + 1) * dim)));
-      onProgress?.('embedding', Math.min(at + batchSize, total), total);
+    const rows =
+      corpusVectors ??
+      (await embedInBatches(
+        corpusPassageTexts(data.corpus),
+        (texts) => embedder.embedPassages(texts),
+        batchSize,
+        (done) => onProgress?.('embedding', done, total),
+      ));
+    const dim = rows.length / total;
+    if (!Number.isInteger(dim) || dim === 0) {
+      throw new RangeError(`${rows.length} numbers are not one vector per document (${total}).`);
     }
+    vectors = new VectorIndex(dim, total);
+    data.corpus.forEach((doc, i) => vectors!.add(doc.id, 0, rows.subarray(i * dim, (i + 1) * dim)));
     vectorIndexMs = performance.now() - started;
 
     const embedStarted = performance.now();
-    for (let at = 0; at < queries.length; at += batchSize) {
-      const batch = queries.slice(at, at + batchSize);
-      const embedded = await embedder.embedQueries(batch.map((q) => q.text));
-      const dim = embedded.length / batch.length;
-      batch.forEach((_, i) => queryVectors.push(embedded.slice(i * dim, (i + 1) * dim)));
-    }
+    const embedded = await embedInBatches(
+      queries.map((q) => q.text),
+      (texts) => embedder.embedQueries(texts),
+      batchSize,
+    );
+    queryVectors = queries.map((_, i) => embedded.slice(i * dim, (i + 1) * dim));
     queryEmbedMs = performance.now() - embedStarted;
-  } else {
-    queryVectors = queries.map(() => new Float32Array(0));
   }
+  return {
+    data,
+    queries,
+    keywords,
+    vectors,
+    queryVectors,
+    keywordIndexMs,
+    vectorIndexMs,
+    queryEmbedMs,
+  };
+}
 
-  const search = (i: number) =>
+export function runEval(
+  prepared: PreparedEval,
+  { mode, fusion, depth = 100, include = () => true, onProgress }: RunOptions,
+): EvalReport {
+  const { keywords, vectors, queryVectors } = prepared;
+  const needsDense = mode !== 'keyword';
+  if (needsDense && (!vectors || !queryVectors)) throw new MissingEmbedderError(mode);
+  if (mode !== 'dense' && !keywords) {
+    throw new RangeError(`The ${mode} mode needs the keyword index: prepare with keyword: true.`);
+  }
+  const picked = prepared.queries.flatMap((query, i) => (include(query) ? [{ query, i }] : []));
+
+  const search = ({ query, i }: (typeof picked)[number]) =>
     retrieve(
-      { vectors, keywords },
-      { text: queries[i]!.text, vector: needsDense ? queryVectors[i]! : null },
+      { vectors: needsDense ? vectors : null, keywords: mode === 'dense' ? null : keywords },
+      { text: query.text, vector: needsDense ? queryVectors![i]! : null },
       { mode, k: depth, fusion },
     ).chunks.map((chunk) => chunk.docId);
   // A few untimed queries first, so the timing is of compiled code.
-  for (let i = 0; i < Math.min(20, queries.length); i++) search(i);
+  picked.slice(0, 20).forEach(search);
   const run = new Map<string, string[]>();
   const started = performance.now();
-  queries.forEach((query, i) => {
-    run.set(query.id, search(i));
-    if (i % 50 === 49) onProgress?.('searching', i + 1, queries.length);
+  picked.forEach((entry, n) => {
+    run.set(entry.query.id, search(entry));
+    if (n % 50 === 49) onProgress?.('searching', n + 1, picked.length);
   });
   const searchMs = performance.now() - started;
-  const perSecond = (ms: number) => (ms > 0 ? (queries.length * 1000) / ms : Infinity);
+  const perQueryEmbedMs = needsDense ? prepared.queryEmbedMs / prepared.queries.length : 0;
+  const perSecond = (ms: number) => (ms > 0 ? (picked.length * 1000) / ms : Infinity);
 
   return {
     mode,
-    documents: data.corpus.length,
+    documents: prepared.data.corpus.length,
     // Judged queries missing from queries.jsonl cannot be run, so they are not counted.
-    ...evaluateRun(run, new Map(queries.map((q) => [q.id, data.qrels.get(q.id)!]))),
-    keywordIndexMs,
-    vectorIndexMs,
-    queriesPerSecond: perSecond(searchMs + queryEmbedMs),
+    ...evaluateRun(
+      run,
+      new Map(picked.map(({ query }) => [query.id, prepared.data.qrels.get(query.id)!])),
+    ),
+    keywordIndexMs: prepared.keywordIndexMs,
+    vectorIndexMs: prepared.vectorIndexMs,
+    queriesPerSecond: perSecond(searchMs + perQueryEmbedMs * picked.length),
     searchesPerSecond: perSecond(searchMs),
   };
+}
+
+/** prepareEval and runEval for one mode. */
+export async function evaluateRetrieval(data: EvalData, options: EvalOptions): Promise<EvalReport> {
+  if (options.mode !== 'keyword' && !options.embedder) {
+    throw new MissingEmbedderError(options.mode);
+  }
+  const prepared = await prepareEval(data, {
+    ...options,
+    keyword: options.mode !== 'dense',
+    embedder: options.mode === 'keyword' ? undefined : options.embedder,
+  });
+  return runEval(prepared, options);
 }

@@ -1,10 +1,10 @@
 import { chunkDocument, type ChunkingOptions } from '../core/chunking';
 import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/documents';
-import { chunkEmbeddingText } from '../core/embedding-input';
+import { passageEmbeddingText } from '../core/embedding-input';
 import { pageAt } from '../core/pages';
 import { withCharacterFloor } from '../core/token-estimate';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/vector-agreement';
-import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
+import { embeddingModelSpec, type EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';
 import {
@@ -332,7 +332,9 @@ async function chunkAndEmbed(
   for (let from = 0; from < chunks.length; from += EMBED_BATCH) {
     if (signal.aborted) throw abortError();
     onBatch?.(from, chunks.length);
-    const batch = chunks.slice(from, from + EMBED_BATCH).map(chunkEmbeddingText);
+    const batch = chunks
+      .slice(from, from + EMBED_BATCH)
+      .map((c) => passageEmbeddingText(c, embeddingModelSpec(embedder.modelId).passagePrefix));
     vectors.set(await embedder.embed(batch), from * dimension);
   }
   if (signal.aborted) throw abortError();

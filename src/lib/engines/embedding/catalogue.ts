@@ -10,6 +10,8 @@ export interface EmbeddingModelSpec {
   pooling: Pooling;
   /** Prepended to questions (asymmetric models such as BGE are trained this way). */
   queryPrefix: string;
+  /** Prepended to passages when they are embedded (E5 was trained with `passage: `). */
+  passagePrefix: string;
   /** Approximate download in bytes: quantized (WASM) and full precision (WebGPU). */
   downloadBytes?: { q8: number; fp32: number };
   description?: string;
@@ -22,6 +24,7 @@ export const EMBEDDING_MODELS: readonly EmbeddingModelSpec[] = [
     dimension: 384,
     pooling: 'mean',
     queryPrefix: '',
+    passagePrefix: '',
     downloadBytes: { q8: 23_000_000, fp32: 90_400_000 },
     description: 'Small and fast general-purpose English model.',
   },
@@ -30,7 +33,9 @@ export const EMBEDDING_MODELS: readonly EmbeddingModelSpec[] = [
     label: 'bge-small-en-v1.5',
     dimension: 384,
     pooling: 'cls',
+    // BGE's model card: the instruction goes before queries only, passages as they are.
     queryPrefix: 'Represent this sentence for searching relevant passages: ',
+    passagePrefix: '',
     downloadBytes: { q8: 34_000_000, fp32: 133_000_000 },
     description: 'Better retrieval quality, a little slower.',
   },
@@ -40,8 +45,20 @@ export const EMBEDDING_MODELS: readonly EmbeddingModelSpec[] = [
     dimension: 384,
     pooling: 'mean',
     queryPrefix: '',
+    passagePrefix: '',
     downloadBytes: { q8: 34_000_000, fp32: 133_000_000 },
     description: 'Strong retrieval quality for its size.',
+  },
+  {
+    id: 'Xenova/e5-small-v2',
+    label: 'e5-small-v2',
+    dimension: 384,
+    pooling: 'mean',
+    // E5's model card: without these prefixes its quality drops.
+    queryPrefix: 'query: ',
+    passagePrefix: 'passage: ',
+    downloadBytes: { q8: 34_000_000, fp32: 133_100_000 },
+    description: 'Retrieval model trained with query and passage prefixes.',
   },
 ];
 
@@ -55,6 +72,7 @@ export function embeddingModelSpec(id: string): EmbeddingModelSpec {
       label: id.split('/').pop() || id,
       pooling: 'mean',
       queryPrefix: '',
+      passagePrefix: '',
     }
   );
 }
