@@ -17,6 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMirror } from '../../../../scripts/serve-mirror.mjs';
+import { DEFAULT_CHUNKING } from '../../core/chunking';
+import { chunkEmbeddingText } from '../../core/embedding-input';
+import { chunkAndEmbed, EMBED_BATCH } from '../../workers/embed-handler';
 import { embeddingModelSpec } from './catalogue';
 import type { Embedder } from './embedder';
 import { loadTransformersEmbedder } from './transformers-embedder';
@@ -106,7 +109,10 @@ async function referenceVector(session: InferenceSession, ids: number[]): Promis
   return Float32Array.from(pooled, (x) => x / length);
 }
 
-describe(`the real ${MODEL_ID} through the app's embedder (onnxruntime-node)`, () => {
+// Real inference on a shared 2-core machine: seconds, not milliseconds, when it is busy.
+const SLOW = { timeout: 60_000 };
+
+describe(`the real ${MODEL_ID} through the app's embedder (onnxruntime-node)`, SLOW, () => {
   test('gives 384-dimensional unit vectors', async () => {
     const embedder = embedders.q8!;
     expect(embedder.dimension).toBe(DIM);
@@ -167,4 +173,73 @@ describe(`the real ${MODEL_ID} through the app's embedder (onnxruntime-node)`, (
       }
     },
   );
+});
+
+describe("the app's chunkAndEmbed with the real model: length-sorted batches", SLOW, () => {
+  // 19 chunks of 52–170 tokens at the default chunk size: two batches.
+  const HANDBOOK = readFileSync(
+    new URL('../../../../static/samples/employee-handbook.md', import.meta.url),
+    'utf8',
+  );
+  const embedHandbook = (embedder: Embedder, signal = new AbortController().signal) =>
+    chunkAndEmbed(HANDBOOK, 'markdown', undefined, 'handbook', DEFAULT_CHUNKING, embedder, signal);
+
+  test.each(['fp32', 'q8'] as const)(
+    '%s: every chunk gets its own vector, in chunk order, from batches sorted by length',
+    async (dtype) => {
+      const embedder = embedders[dtype]!;
+      const batches: string[][] = [];
+      const recording: Embedder = {
+        ...embedder,
+        embed: (texts) => (batches.push(texts), embedder.embed(texts)),
+      };
+      const { chunks, vectors } = await embedHandbook(recording);
+      expect(chunks.length).toBeGreaterThan(EMBED_BATCH);
+      expect(batches.map((b) => b.length)).toEqual([EMBED_BATCH, chunks.length - EMBED_BATCH]);
+      const lengths = batches.map((b) => b.map((t) => t.length));
+      expect(Math.max(...lengths[0]!)).toBeLessThanOrEqual(Math.min(...lengths[1]!));
+
+      const texts = chunks.map(chunkEmbeddingText);
+      for (const [i, text] of texts.entries()) {
+        const alone = await embedder.embed([text]);
+        // Each chunk's nearest vector is its own (overlapping neighbours come close).
+        const scores = texts.map((_, j) => dot(alone, row(vectors, j)));
+        expect(scores.indexOf(Math.max(...scores)), text).toBe(i);
+        if (dtype === 'fp32') {
+          expect(maxAbsDiff(row(vectors, i), alone), text).toBeLessThan(1e-5);
+        } else {
+          // The q8 model quantizes activations with one scale per batch, so batch neighbours
+          // move a vector: cosine 0.988 to the chunk embedded alone, at worst, here.
+          expect(dot(row(vectors, i), alone), text).toBeGreaterThan(0.98);
+        }
+      }
+      if (dtype === 'fp32') {
+        // The same as batches in document order, as chunkAndEmbed embedded before.
+        const unsorted = new Float32Array(vectors.length);
+        for (let from = 0; from < texts.length; from += EMBED_BATCH) {
+          const batch = await embedder.embed(texts.slice(from, from + EMBED_BATCH));
+          unsorted.set(batch, from * DIM);
+        }
+        expect(maxAbsDiff(vectors, unsorted)).toBeLessThan(1e-5);
+      }
+    },
+  );
+
+  test('cancelling stops between batches', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const cancelling: Embedder = {
+      ...embedders.q8!,
+      async embed(texts) {
+        calls++;
+        const vectors = await embedders.q8!.embed(texts);
+        controller.abort();
+        return vectors;
+      },
+    };
+    await expect(embedHandbook(cancelling, controller.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(calls).toBe(1);
+  });
 });
