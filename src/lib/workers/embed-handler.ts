@@ -40,8 +40,21 @@ export interface EmbedHandlerDeps {
   owner?: { id: string; ready: Promise<void> };
 }
 
-/** Chunks embedded per model call: large enough to batch well, small enough to cancel promptly. */
-export const EMBED_BATCH = 16;
+/**
+ * Chunks embedded per model call, by backend. A batch is padded to its longest chunk, and on the
+ * CPU (WASM) a call costs in proportion to its tokens, padding included, while its own overhead
+ * is small beside a chunk of 50–200 tokens: one chunk a call was the fastest there
+ * (bench/ingest-throughput.bench.mjs). A GPU needs batches to keep busy; 16 stays small enough
+ * to cancel promptly.
+ */
+export const EMBED_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
+  webgpu: 16,
+  wasm: 1,
+  cpu: 1,
+};
+
+/** Chunks between two reports of embedding progress. */
+const PROGRESS_EVERY = 16;
 
 export class NotLoadedError extends Error {
   override name = 'NotLoadedError';
@@ -309,10 +322,12 @@ export async function chunkAndEmbed(
   const texts = chunks.map(chunkEmbeddingText);
   // Characters stand in for tokens: free, and in the same order but for a few chunks.
   const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
-  for (let from = 0; from < order.length; from += EMBED_BATCH) {
+  const size = EMBED_BATCH[embedder.backend];
+  for (let from = 0; from < order.length; from += size) {
     if (signal.aborted) throw abortError();
-    onBatch?.(from, chunks.length);
-    const rows = order.slice(from, from + EMBED_BATCH);
+    // Progress every 16 chunks, whatever the batch: a message per chunk would only add work.
+    if (from % PROGRESS_EVERY < size) onBatch?.(from, chunks.length);
+    const rows = order.slice(from, from + size);
     const batch = await embedder.embed(rows.map((row) => texts[row]!));
     rows.forEach((row, i) =>
       vectors.set(batch.subarray(i * dimension, (i + 1) * dimension), row * dimension),

@@ -189,13 +189,16 @@ describe("the app's chunkAndEmbed with the real model: length-sorted batches", S
     async (dtype) => {
       const embedder = embedders[dtype]!;
       const batches: string[][] = [];
+      // The real model, batched as on WebGPU (the only backend that embeds several at a time).
       const recording: Embedder = {
         ...embedder,
+        backend: 'webgpu',
         embed: (texts) => (batches.push(texts), embedder.embed(texts)),
       };
       const { chunks, vectors } = await embedHandbook(recording);
-      expect(chunks.length).toBeGreaterThan(EMBED_BATCH);
-      expect(batches.map((b) => b.length)).toEqual([EMBED_BATCH, chunks.length - EMBED_BATCH]);
+      const size = EMBED_BATCH.webgpu;
+      expect(chunks.length).toBeGreaterThan(size);
+      expect(batches.map((b) => b.length)).toEqual([size, chunks.length - size]);
       const lengths = batches.map((b) => b.map((t) => t.length));
       expect(Math.max(...lengths[0]!)).toBeLessThanOrEqual(Math.min(...lengths[1]!));
 
@@ -216,14 +219,26 @@ describe("the app's chunkAndEmbed with the real model: length-sorted batches", S
       if (dtype === 'fp32') {
         // The same as batches in document order, as chunkAndEmbed embedded before.
         const unsorted = new Float32Array(vectors.length);
-        for (let from = 0; from < texts.length; from += EMBED_BATCH) {
-          const batch = await embedder.embed(texts.slice(from, from + EMBED_BATCH));
+        for (let from = 0; from < texts.length; from += size) {
+          const batch = await embedder.embed(texts.slice(from, from + size));
           unsorted.set(batch, from * DIM);
         }
         expect(maxAbsDiff(vectors, unsorted)).toBeLessThan(1e-5);
       }
     },
   );
+
+  test('on the CPU each chunk is embedded alone: no padding, no batch neighbours', async () => {
+    const calls: number[] = [];
+    const recording: Embedder = {
+      ...embedders.q8!,
+      embed: (texts) => (calls.push(texts.length), embedders.q8!.embed(texts)),
+    };
+    const { chunks, vectors } = await embedHandbook(recording);
+    expect(calls).toEqual(chunks.map(() => 1));
+    const first = await embedders.q8!.embed([chunkEmbeddingText(chunks[0]!)]);
+    expect(maxAbsDiff(row(vectors, 0), first)).toBe(0);
+  });
 
   test('cancelling stops between batches', async () => {
     const controller = new AbortController();
