@@ -31,7 +31,6 @@ import { chunkDocument, DEFAULT_CHUNKING } from '../src/lib/core/chunking.ts';
 import { chunkEmbeddingText } from '../src/lib/core/embedding-input.ts';
 import { withCharacterFloor } from '../src/lib/core/token-estimate.ts';
 import { readDocument } from '../src/lib/ingest/read-document.ts';
-import { EMBED_BATCH } from '../src/lib/workers/embed-handler.ts';
 import { startMirror } from '../scripts/serve-mirror.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 
@@ -75,53 +74,15 @@ const VARIANTS = [
     sorted: true,
   },
   {
-    key: 'b16-t2',
-    label: 'batches of 16, document order',
-    dtype: 'q8',
-    threads: 2,
-    batch: 16,
-    sorted: false,
-  },
-  {
-    key: 'b4s-t2',
+    key: 'b4s',
     label: 'batches of 4, length-sorted',
     dtype: 'q8',
-    threads: 2,
+    threads: 0,
     batch: 4,
     sorted: true,
   },
-  {
-    key: 'b8s-t2',
-    label: 'batches of 8, length-sorted',
-    dtype: 'q8',
-    threads: 2,
-    batch: 8,
-    sorted: true,
-  },
-  {
-    key: 'b16s-t2',
-    label: 'batches of 16, length-sorted',
-    dtype: 'q8',
-    threads: 2,
-    batch: 16,
-    sorted: true,
-  },
-  {
-    key: 'b32s-t2',
-    label: 'batches of 32, length-sorted',
-    dtype: 'q8',
-    threads: 2,
-    batch: 32,
-    sorted: true,
-  },
-  {
-    key: 'fp32-b16s-t2',
-    label: 'batches of 16, length-sorted',
-    dtype: 'fp32',
-    threads: 2,
-    batch: 16,
-    sorted: true,
-  },
+  { key: 'b1-t2', label: 'one chunk a call', dtype: 'q8', threads: 2, batch: 1, sorted: false },
+  { key: 'fp32-b1', label: 'one chunk a call', dtype: 'fp32', threads: 0, batch: 1, sorted: false },
 ];
 
 /** @param {number[]} xs */
@@ -266,9 +227,8 @@ export async function run() {
     fp32: await InferenceSession.create(join(modelsDir, MODEL, 'onnx/model.onnx')),
   };
   // The model's own vectors: full precision, each chunk alone (no padding, no batch neighbours).
-  const reference = /** @type {Float32Array} */ (
-    (await ortNode(sessions.fp32, tokenizer, docs, 1, false)).vectors
-  );
+  const referenceRun = await ortNode(sessions.fp32, tokenizer, docs, 1, false);
+  const reference = /** @type {Float32Array} */ (referenceRun.vectors);
 
   const tmp = await mkdtemp(join(tmpdir(), 'grounded-ingest-bench-'));
   const mirror = await startMirror({ dir: modelsDir });
@@ -281,6 +241,7 @@ export async function run() {
   const record = (/** @type {string} */ key, /** @type {Run} */ r) =>
     runs.set(key, [...(runs.get(key) ?? []), r]);
   const loads = [load()];
+  record('ort-fp32', referenceRun);
   let appChunks = 0;
   try {
     await build({
@@ -345,10 +306,8 @@ export async function run() {
           }
         },
       })),
-      .../** @type {const} */ (['q8', 'fp32']).map((dtype) => ({
-        key: `ort-${dtype}`,
-        go: () => ortNode(sessions[dtype], tokenizer, docs, EMBED_BATCH, true),
-      })),
+      { key: 'ort-q8', go: () => ortNode(sessions.q8, tokenizer, docs, 1, false) },
+      { key: 'ort-q8-b16s', go: () => ortNode(sessions.q8, tokenizer, docs, 16, true) },
     ];
     for (let round = 0; round < ROUNDS; round++) {
       // Rotated, so a slow moment of the shared machine does not always hit the same variant.
@@ -378,7 +337,10 @@ export async function run() {
     return `${mean.toFixed(4)} / ${worst.toFixed(4)}`;
   };
   const app = perSecond('app');
-  const ort = perSecond('ort-q8');
+  // onnxruntime-node's better way of the two.
+  const ort = [perSecond('ort-q8'), perSecond('ort-q8-b16s')].reduce((a, b) =>
+    a.tokens >= b.tokens ? a : b,
+  );
   const naive = perSecond('naive');
   const ofOrt = app.tokens / ort.tokens;
   const ofNaive = app.tokens / naive.tokens;
@@ -410,17 +372,24 @@ export async function run() {
     ),
     line(
       'ort-q8',
-      'onnxruntime-node, q8, batches of 16 length-sorted',
+      'onnxruntime-node, q8, one chunk a call',
       'default',
-      pad(EMBED_BATCH, true),
+      pad(1, false),
       'tokenizing and pooling included',
     ),
     line(
-      'ort-fp32',
-      'onnxruntime-node, fp32, batches of 16 length-sorted',
+      'ort-q8-b16s',
+      'onnxruntime-node, q8, batches of 16, length-sorted',
       'default',
-      pad(EMBED_BATCH, true),
+      pad(16, true),
       '',
+    ),
+    line(
+      'ort-fp32',
+      'onnxruntime-node, fp32, one chunk a call',
+      'default',
+      pad(1, false),
+      'once, before the rounds: the reference vectors',
     ),
     ...VARIANTS.map((v) =>
       line(
