@@ -17,6 +17,7 @@
  *
  *   npm run bench -- ingest-throughput
  *   GROUNDED_BENCH_ROUNDS=5 npm run bench -- ingest-throughput     # 3 rounds by default
+ *   GROUNDED_BENCH_ONLY=naive,b16,b4s,app,ort-q8 npm run bench -- ingest-throughput
  */
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { existsSync } from 'node:fs';
@@ -309,6 +310,9 @@ export async function run() {
       { key: 'ort-q8', go: () => ortNode(sessions.q8, tokenizer, docs, 1, false) },
       { key: 'ort-q8-b16s', go: () => ortNode(sessions.q8, tokenizer, docs, 16, true) },
     ];
+    // GROUNDED_BENCH_ONLY=naive,b16,app,… runs only those rows (ort-fp32, the reference, always).
+    const only = process.env.GROUNDED_BENCH_ONLY?.split(',');
+    if (only) jobs.splice(0, jobs.length, ...jobs.filter((job) => only.includes(job.key)));
     for (let round = 0; round < ROUNDS; round++) {
       // Rotated, so a slow moment of the shared machine does not always hit the same variant.
       for (let j = 0; j < jobs.length; j++) {
@@ -401,6 +405,9 @@ export async function run() {
       ),
     ),
   ];
+  // The rows of the jobs that ran (see GROUNDED_BENCH_ONLY), in the order of `rows`.
+  const keys = ['app', 'ort-q8', 'ort-q8-b16s', 'ort-fp32', ...VARIANTS.map((v) => v.key)];
+  const shown = rows.filter((_, i) => runs.has(keys[i] ?? ''));
   const chunksNote = appChunks === chunkCount ? '' : ` (the app's worker made ${appChunks})`;
   return [
     {
@@ -417,7 +424,7 @@ export async function run() {
         'cos to fp32 (mean / worst)',
         'note',
       ],
-      rows,
+      rows: shown,
       ok: ofOrt >= 0.5 && ofNaive >= 2 && appChunks === chunkCount,
     },
   ];
