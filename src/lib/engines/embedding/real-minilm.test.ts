@@ -10,7 +10,7 @@
  *   scripts/make-minilm-reference.py), mean-pooled and normalised by hand.
  */
 import { env } from '@huggingface/transformers';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ const PUBLISHED = {
 };
 
 let mirror: { url: string; close(): Promise<void> } | undefined;
+let cacheDir: string | undefined;
 const embedders: Partial<Record<'q8' | 'fp32', Embedder>> = {};
 
 beforeAll(async () => {
@@ -67,7 +68,7 @@ beforeAll(async () => {
   }
   mirror = await startMirror({ dir: modelsDir });
   // onnxruntime-node reads model files from disk: transformers.js caches them here.
-  env.cacheDir = mkdtempSync(join(tmpdir(), 'grounded-real-models-'));
+  cacheDir = env.cacheDir = mkdtempSync(join(tmpdir(), 'grounded-real-models-'));
   for (const dtype of ['q8', 'fp32'] as const) {
     embedders[dtype] = await loadTransformersEmbedder({
       model: embeddingModelSpec(MODEL_ID),
@@ -81,6 +82,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(Object.values(embedders).map((e) => e.dispose()));
   await mirror?.close();
+  // 113 MB of model files copied from the mirror.
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
 const row = (vectors: Float32Array, i: number) => vectors.subarray(i * DIM, (i + 1) * DIM);
