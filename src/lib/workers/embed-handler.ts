@@ -43,9 +43,11 @@ export interface EmbedHandlerDeps {
 /**
  * Chunks embedded per model call, by backend. A batch is padded to its longest chunk, and on the
  * CPU (WASM) a call costs in proportion to its tokens, padding included, while its own overhead
- * is small beside a chunk of 50–200 tokens: one chunk a call was the fastest there
- * (bench/ingest-throughput.bench.mjs). A GPU needs batches to keep busy; 16 stays small enough
- * to cancel promptly.
+ * is small beside a chunk of 50–200 tokens: batches of 16 in document order ran at 0.65–0.75×
+ * the speed of one chunk a call, and length-sorted batches of 4 were no surer win (0.7–1.4× over
+ * three runs; BENCHMARKS.md, ingest throughput). One a call also gives a chunk the same q8 vector
+ * whatever its neighbours. A GPU needs batches to keep busy; 16 stays small enough to cancel
+ * promptly.
  */
 export const EMBED_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
   webgpu: 16,
