@@ -108,8 +108,9 @@ async function embedCorpus(id: string) {
   const vectors = [];
   for (const doc of docs) {
     const rows = new Float32Array(doc.chunks.length * embedder.dimension);
-    for (let from = 0; from < doc.chunks.length; from += EMBED_BATCH) {
-      const batch = doc.chunks.slice(from, from + EMBED_BATCH);
+    const size = EMBED_BATCH[embedder.backend];
+    for (let from = 0; from < doc.chunks.length; from += size) {
+      const batch = doc.chunks.slice(from, from + size);
       const texts = batch.map((c) => passageEmbeddingText(c, passagePrefix));
       rows.set(await embedder.embed(texts), from * embedder.dimension);
     }

@@ -18,6 +18,11 @@ export interface TransformersEmbedderOptions {
   /** onnxruntime-web's runtime files, served by the app itself rather than a CDN. */
   wasmPaths?: { mjs: string; wasm: string };
   onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Weights: int8 (`model_quantized.onnx`) or full precision (`model.onnx`). By default q8 on
+   * CPU (4× smaller, fast with WASM SIMD) and fp32 on WebGPU, which has no fast int8 path.
+   */
+  dtype?: 'q8' | 'fp32';
 }
 
 /** Loads a feature-extraction model with transformers.js on the given backend. */
@@ -27,6 +32,7 @@ export async function loadTransformersEmbedder({
   remoteHost = HUGGING_FACE_HUB,
   wasmPaths,
   onProgress,
+  dtype = backend === 'webgpu' ? 'fp32' : 'q8',
 }: TransformersEmbedderOptions): Promise<Embedder> {
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
@@ -38,9 +44,7 @@ export async function loadTransformersEmbedder({
   try {
     extractor = await pipeline('feature-extraction', model.id, {
       device: backend,
-      // Quantized weights on CPU (4× smaller, fast with WASM SIMD); full precision on WebGPU,
-      // which has no fast int8 path.
-      dtype: backend === 'webgpu' ? 'fp32' : 'q8',
+      dtype,
       progress_callback: (info) => {
         if (info.status === 'progress_total') {
           onProgress?.({ loaded: info.loaded, total: info.total });
