@@ -145,6 +145,10 @@ export class WllamaEngine implements LlmEngine {
         top_p: options.topP,
         seed: options.seed,
         max_tokens: options.maxTokens,
+        // Evaluating the whole prompt every time keeps an answer reproducible: reusing the cache
+        // of an earlier prompt evaluates the rest in other batch shapes, whose rounding differs,
+        // and at temperature 0 SmolLM2 135M then gave another answer to the same question.
+        cache_prompt: false,
         ...(signal ? { abortSignal: signal } : {}),
       });
       for await (const chunk of stream) {
