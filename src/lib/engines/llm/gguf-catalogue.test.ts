@@ -17,6 +17,7 @@ describe('GGUF catalogue', () => {
       file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
       bytes: 98_362_432,
       parameters: 135e6,
+      sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
     });
     // The Gemma 3 270M file measured is the base model (no chat template): not a chat model.
     expect(GGUF_MODELS.some((m) => /gemma/i.test(m.repo))).toBe(false);

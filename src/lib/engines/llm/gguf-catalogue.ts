@@ -16,10 +16,27 @@ export interface GgufModel {
   /** Download size in bytes (exact for the files the tests run; unknown for `gguf=` models). */
   bytes?: number;
   parameters?: number;
+  /** SHA-256 of the file as published (hex), when known: a download that differs is refused. */
+  sha256?: string;
 }
 
-function gguf(repo: string, file: string, label: string, bytes: number, parameters: number) {
-  return { id: `gguf:${repo}/${file}`, label, repo, file, bytes, parameters };
+function gguf(
+  repo: string,
+  file: string,
+  label: string,
+  bytes: number,
+  parameters: number,
+  sha256?: string,
+): GgufModel {
+  return {
+    id: `gguf:${repo}/${file}`,
+    label,
+    repo,
+    file,
+    bytes,
+    parameters,
+    ...(sha256 ? { sha256 } : {}),
+  };
 }
 
 /**
@@ -38,6 +55,8 @@ export const GGUF_MODELS: readonly GgufModel[] = [
     'SmolLM2 135M Instruct (GGUF, CPU)',
     98_362_432,
     135e6,
+    // Of the copy in the models folder the tests and benchmarks read.
+    'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
   ),
   gguf(
     'HuggingFaceTB/SmolLM2-360M-Instruct-GGUF',
