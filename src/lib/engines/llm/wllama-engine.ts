@@ -117,7 +117,7 @@ export class WllamaEngine implements LlmEngine {
       { logger: quietLogger, suppressNativeLog: true },
     );
     // wllama would try WebGPU whenever the browser has the API, even with no adapter behind it.
-    const gpu = await hasWebGpuAdapter();
+    const gpu = await hasWebGpuForLlamaCpp();
     const params = { n_ctx: PREFERRED_CONTEXT, seed: 0, ...(gpu ? {} : { n_gpu_layers: 0 }) };
     try {
       // Reading the file into llama.cpp reports no bytes: a stage, not a download.
@@ -259,9 +259,16 @@ async function measureTokenScale(wllama: Wllama): Promise<number> {
   }
 }
 
-async function hasWebGpuAdapter(): Promise<boolean> {
+/**
+ * Whether llama.cpp's WebGPU backend can use this browser's adapter: it needs `shader-f16`.
+ * On an adapter without it (Chromium's SwiftShader) wllama 3.8.1 loads with no error, but
+ * llama.cpp's log shows every buffer on the CPU (model 92.10 MiB, KV cache 90 MiB for SmolLM2
+ * 135M) and no WebGPU device: the model runs on the CPU, so the app says so.
+ */
+async function hasWebGpuForLlamaCpp(): Promise<boolean> {
   try {
-    return (await navigator.gpu?.requestAdapter()) != null;
+    const adapter = await navigator.gpu?.requestAdapter();
+    return adapter?.features.has('shader-f16') ?? false;
   } catch {
     return false;
   }
