@@ -198,6 +198,8 @@ export class WllamaEngine implements LlmEngine {
         // of an earlier prompt evaluates the rest in other batch shapes, whose rounding differs,
         // and at temperature 0 SmolLM2 135M then gave another answer to the same question.
         cache_prompt: false,
+        // The streamed chunks carry no usage otherwise: the counts come from llama.cpp's timings.
+        timings_per_token: true,
         ...(signal ? { abortSignal: signal } : {}),
       });
       for await (const chunk of stream) {
@@ -209,7 +211,12 @@ export class WllamaEngine implements LlmEngine {
               promptTokens: chunk.usage.prompt_tokens,
               completionTokens: chunk.usage.completion_tokens,
             }
-          : undefined;
+          : chunk.timings
+            ? {
+                promptTokens: chunk.timings.cache_n + chunk.timings.prompt_n,
+                completionTokens: chunk.timings.predicted_n,
+              }
+            : undefined;
         if (!content && !finish && !usage) continue;
         if (finish) finished = true;
         yield { content, ...(finish ? { finish } : {}), ...(usage ? { usage } : {}) };
