@@ -23,6 +23,8 @@ export interface AnswerMetrics {
   /** From sending the prompt to the first token of the answer. */
   firstTokenMs: number | null;
   tokens: number;
+  /** The prompt's tokens as the model counted them, when the engine says. */
+  promptTokens?: number;
   /** Tokens after the first, over the time they took: the generation rate. */
   tokensPerSecond: number | null;
   totalMs: number;
@@ -235,6 +237,7 @@ export class Answers {
     let firstAt: number | null = null;
     let chunks = 0;
     let usageTokens: number | undefined;
+    let promptTokens: number | undefined;
     const measure = (): AnswerMetrics => {
       const now = performance.now();
       const tokens = usageTokens ?? chunks;
@@ -243,6 +246,7 @@ export class Answers {
         retrievalMs,
         firstTokenMs: firstAt === null ? null : firstAt - started,
         tokens,
+        ...(promptTokens !== undefined ? { promptTokens } : {}),
         tokensPerSecond: tokens > 1 && generating > 0 ? (tokens - 1) / generating : null,
         totalMs: now - started,
       };
@@ -257,7 +261,10 @@ export class Answers {
           chunks++;
           pane.append(delta.content);
         }
-        if (delta.usage) usageTokens = delta.usage.completionTokens;
+        if (delta.usage) {
+          usageTokens = delta.usage.completionTokens;
+          promptTokens = delta.usage.promptTokens;
+        }
         if (delta.finish) pane.finish = delta.finish;
       }
       pane.flush();

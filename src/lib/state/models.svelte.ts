@@ -163,6 +163,9 @@ export class Models {
           id: gguf.id,
           url: ggufUrl(gguf, this.#settings.modelSource.mirror),
           label: gguf.label,
+          file: gguf.file,
+          ...(gguf.bytes !== undefined ? { bytes: gguf.bytes } : {}),
+          ...(gguf.sha256 ? { sha256: gguf.sha256 } : {}),
         }
       : { kind: 'web-llm', id };
     return this.#load(ref, option.label);
@@ -270,12 +273,15 @@ export class Models {
       this.status = 'ready';
     } catch (error) {
       if (this.#abort !== controller) return;
-      this.#engine = null;
-      this.loaded = null;
+      // An engine that kept the model loaded before (wllama does) goes on answering with it.
+      const kept = (await this.#engineFor(ref)).current?.() ?? null;
+      this.#engine = kept ? await this.#engineFor(ref) : null;
+      this.loaded = kept;
       if (isAbortError(error) || controller.signal.aborted) {
-        this.status = 'idle';
+        this.status = kept ? 'ready' : 'idle';
       } else {
         this.#fail(messageOf(error), label);
+        if (kept) this.status = 'ready';
       }
     } finally {
       if (this.#abort === controller) {

