@@ -45,8 +45,11 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
+/** @param {number} x */
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '—');
+/** @param {number} x */
 const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '—');
+/** @param {number} ms */
 const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '—');
 
 /** The sample corpus as the app ships it, and the example questions that go with it. */
@@ -69,6 +72,9 @@ async function samples() {
 }
 
 /** @typedef {{ name: string, columns?: string[], rows: string[][], ok: boolean }} BenchResult */
+/** @typedef {import('./llm-speed/page').Timed} Timed */
+/** @typedef {import('./llm-speed/page').Loaded} Loaded */
+/** @typedef {{ prefill: number, decode: number, ppTokens?: number }} Speed */
 
 /**
  * @param {{ rounds?: number, only?: string[], prefill?: number, decode?: number, questions?: number }} [options]
@@ -124,9 +130,9 @@ export async function run({
         '--disable-sync',
       ],
     });
-    /** One page per thread count, each keeping its model loaded. */
-    const pages = {};
-    for (const threads of [1, 2]) {
+    /** @type {Record<1 | 2, import('playwright-core').Page>} One page per thread count, each keeping its model loaded. */
+    const pages = /** @type {any} */ ({});
+    for (const threads of /** @type {const} */ ([1, 2])) {
       const page = await browser.newPage();
       page.on(
         'console',
@@ -140,11 +146,14 @@ export async function run({
     /** @type {(threads: 1 | 2, fn: string, ...args: unknown[]) => Promise<any>} */
     const call = (threads, fn, ...args) =>
       pages[threads].evaluate(
+        /** @param {{ fn: string, args: unknown[] }} a */
         ({ fn, args }) => /** @type {any} */ (window)[fn](...args),
         /** @type {any} */ ({ fn, args }),
       );
+    /** @param {{ name: string }} model @param {string} file */
     const loadBoth = async (model, file) => {
-      const info = {};
+      /** @type {Record<1 | 2, Loaded>} */
+      const info = /** @type {any} */ ({});
       for (const t of /** @type {const} */ ([1, 2])) {
         info[t] = await call(t, 'load', `${served.url}${file}`, t);
         if (info[t].threads !== t)
@@ -171,24 +180,28 @@ export async function run({
           tokens = (await call(1, 'complete', `0. ${corpus.slice(0, chars)}`, 1, false))
             .promptTokens;
         }
+        /** @param {number} k */
         const prompt = (k) => `${k}. ${corpus.slice(0, chars)}`;
+        /** @param {1 | 2} t @param {number} k @returns {Promise<Speed>} */
         const wllamaRun = async (t, k) => {
+          /** @type {Timed} */
           const pp = await call(t, 'complete', prompt(k), 1, false);
           if (pp.cachedTokens > 0)
             throw new Error(`prefill reused ${pp.cachedTokens} cached tokens`);
+          /** @type {Timed} */
           const tg = await call(t, 'complete', `${k}. Once upon a time`, DECODE_TOKENS, false);
           return {
             prefill: pp.promptPerSecond,
             decode: tg.predictedPerSecond,
             ppTokens: pp.promptTokens,
-            tgTokens: tg.predicted,
           };
         };
         await wllamaRun(1, 1000); // warm-up (llama-bench warms up by itself)
         await wllamaRun(2, 1001);
         const path = join(models, model.repoPath);
-        /** @type {Record<string, { prefill: number, decode: number }[]>} */
+        /** @type {Record<'n1' | 'n2' | 'w1' | 'w2', Speed[]>} */
         const samplesBy = { n1: [], n2: [], w1: [], w2: [] };
+        /** @type {[keyof typeof samplesBy, (k: number) => Promise<Speed>][]} */
         const runners = [
           ['n1', () => llamaBench(native?.path ?? '', path, 1, PREFILL_TOKENS, DECODE_TOKENS)],
           ['w1', (k) => wllamaRun(1, k)],
@@ -199,18 +212,25 @@ export async function run({
         for (let r = 0; r < rounds; r++) {
           // Rotate the order each round, so drift in the machine's load hits every path alike.
           for (let j = 0; j < runners.length; j++) {
-            const [key, runner] = runners[(r + j) % runners.length];
+            const [key, runner] = /** @type {(typeof runners)[number]} */ (
+              runners[(r + j) % runners.length]
+            );
             samplesBy[key].push(await runner(r * 10 + j + 1));
           }
           loads.push(load());
           console.log(`  ${model.name} round ${r + 1}/${rounds}: load ${loads.at(-1)}`);
         }
-        const m = Object.fromEntries(
-          Object.entries(samplesBy).map(([k, v]) => [
-            k,
-            { prefill: median(v.map((s) => s.prefill)), decode: median(v.map((s) => s.decode)) },
-          ]),
-        );
+        /** @param {Speed[]} v @returns {Speed} */
+        const med = (v) => ({
+          prefill: median(v.map((s) => s.prefill)),
+          decode: median(v.map((s) => s.decode)),
+        });
+        const m = {
+          n1: med(samplesBy.n1),
+          n2: med(samplesBy.n2),
+          w1: med(samplesBy.w1),
+          w2: med(samplesBy.w2),
+        };
         const ratio1 = m.w1.decode / m.n1.decode;
         const ratio2 = m.w2.decode / m.n2.decode;
         results.push({
@@ -234,7 +254,7 @@ export async function run({
               f0(m.n2.prefill),
               f0(m.w2.prefill),
               pct(m.w2.prefill / m.n2.prefill),
-              `wllama prompt ${samplesBy.w1[0]?.ppTokens} tokens`,
+              `wllama prompt ${samplesBy.w1[0]?.ppTokens ?? '?'} tokens`,
             ],
             [
               `decode (tg${DECODE_TOKENS})`,
@@ -301,7 +321,7 @@ export async function run({
         ok: defaultTtft <= GOAL_TTFT_MS,
       });
     }
-    for (const t of [1, 2]) await call(t, 'unload');
+    for (const t of /** @type {const} */ ([1, 2])) await call(t, 'unload');
 
     if (only.includes('app')) {
       app = await startApp({ root, models });
@@ -314,11 +334,11 @@ export async function run({
         const { status, answers } = await askInApp(
           page,
           app.url({ gguf: SMOL.repoPath, topk: String(topk), max_tokens: '16' }),
-          [...asked, asked[0]],
+          [...asked, asked[0] ?? ''],
         );
-        const cold = answers[0];
-        const rest = answers.slice(1, -1);
+        const [cold, ...rest] = answers.slice(0, -1);
         const again = answers.at(-1);
+        if (!cold || !again) throw new Error('The app answered no question.');
         const total = median(rest.map((a) => a.retrievalMs + a.firstTokenMs));
         if (topk === 5) defaultTotal = total;
         const backend = /\(([^)]*thread[^)]*)\)/.exec(status)?.[1] ?? status;
@@ -363,6 +383,7 @@ export async function run({
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  /** @param {string} name */
   const arg = (name) => {
     const at = process.argv.indexOf(name);
     return at > 0 ? process.argv[at + 1] : undefined;

@@ -13,11 +13,15 @@ import { startMirror } from '../../scripts/serve-mirror.mjs';
 
 const EMBEDDER = 'Xenova/all-MiniLM-L6-v2';
 
-/** "850 ms", "1.2 s" (core/format.ts formatDuration) in milliseconds. */
+/**
+ * "850 ms", "1.2 s" (core/format.ts formatDuration) in milliseconds.
+ * @param {string | null} text
+ */
 function parseDuration(text) {
   const match = /([\d.]+)\s*(ms|s|min)/.exec(text ?? '');
   if (!match) throw new Error(`Not a duration: “${text}”`);
-  return Number(match[1]) * { ms: 1, s: 1000, min: 60_000 }[match[2] ?? 'ms'];
+  const unit = /** @type {'ms' | 's' | 'min'} */ (match[2]);
+  return Number(match[1]) * { ms: 1, s: 1000, min: 60_000 }[unit];
 }
 
 /**
@@ -78,6 +82,7 @@ export async function askInApp(page, url, questions) {
   const statusText = ((await status.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const grounded = page.getByRole('region', { name: 'Grounded answer', exact: true });
   const ungrounded = page.getByRole('region', { name: 'Ungrounded answer', exact: true });
+  /** @param {import('playwright-core').Locator} pane */
   const stateOf = (pane) => pane.getByTestId('answer-state').textContent();
   const answers = [];
   for (const question of questions) {
@@ -112,7 +117,10 @@ export async function askInApp(page, url, questions) {
   return { status: statusText, answers };
 }
 
-/** Polls `check` every 100 ms; throws naming `what` after `timeout` ms. */
+/**
+ * Polls `check` every 100 ms; throws naming `what` after `timeout` ms.
+ * @param {() => Promise<boolean>} check @param {number} timeout @param {string} what
+ */
 async function waitFor(check, timeout, what) {
   const until = Date.now() + timeout;
   while (!(await check())) {
