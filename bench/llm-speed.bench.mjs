@@ -10,6 +10,7 @@
  *
  *   node bench/llm-speed.bench.mjs [--rounds 3] [--only speed,prompt,app] [--prefill 512]
  *     [--decode 128] [--questions 5]
+ *     [--models smol,gemma]
  *   npm run bench -- llm-speed
  */
 import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
@@ -77,7 +78,7 @@ async function samples() {
 /** @typedef {{ prefill: number, decode: number, ppTokens?: number }} Speed */
 
 /**
- * @param {{ rounds?: number, only?: string[], prefill?: number, decode?: number, questions?: number }} [options]
+ * @param {{ rounds?: number, only?: string[], prefill?: number, decode?: number, questions?: number, models?: string[] }} [options]
  *   prefill and decode: llama-bench's -p and -n; questions: how many of the sample corpus's
  *   example questions the prompt and app parts ask.
  * @returns {Promise<BenchResult[]>}
@@ -88,6 +89,7 @@ export async function run({
   prefill: PREFILL_TOKENS = 512,
   decode: DECODE_TOKENS = 128,
   questions: questionCount = 5,
+  models: speedModels = ['smol', 'gemma'],
 } = {}) {
   const native = only.includes('speed') ? await findLlamaBench() : null;
   const { docs, questions } = await samples();
@@ -170,12 +172,12 @@ export async function run({
       for (const [model, file] of /** @type {const} */ ([
         [SMOL, 'smol.gguf'],
         [GEMMA, 'gemma.gguf'],
-      ])) {
+      ]).filter(([, f]) => speedModels.some((name) => f.startsWith(name)))) {
         await loadBoth(model, file);
         // A prompt of PREFILL_TOKENS tokens of this model's tokenizer, from the sample corpus.
-        let chars = PREFILL_TOKENS * 4;
+        let chars = Math.round(PREFILL_TOKENS * 4.3);
         let tokens = 0;
-        for (let i = 0; i < 5 && Math.abs(tokens - PREFILL_TOKENS) > 3; i++) {
+        for (let i = 0; i < 3 && Math.abs(tokens - PREFILL_TOKENS) > 8; i++) {
           if (tokens) chars = Math.round((chars * PREFILL_TOKENS) / tokens);
           tokens = (await call(1, 'complete', `0. ${corpus.slice(0, chars)}`, 1, false))
             .promptTokens;
@@ -196,8 +198,8 @@ export async function run({
             ppTokens: pp.promptTokens,
           };
         };
-        await wllamaRun(1, 1000); // warm-up (llama-bench warms up by itself)
-        await wllamaRun(2, 1001);
+        // Warm-up, as llama-bench does before it measures.
+        for (const t of /** @type {const} */ ([1, 2])) await call(t, 'complete', 'Hello', 8, false);
         const path = join(models, model.repoPath);
         /** @type {Record<'n1' | 'n2' | 'w1' | 'w2', Speed[]>} */
         const samplesBy = { n1: [], n2: [], w1: [], w2: [] };
@@ -215,7 +217,11 @@ export async function run({
             const [key, runner] = /** @type {(typeof runners)[number]} */ (
               runners[(r + j) % runners.length]
             );
-            samplesBy[key].push(await runner(r * 10 + j + 1));
+            const sample = await runner(r * 10 + j + 1);
+            samplesBy[key].push(sample);
+            console.log(
+              `  ${model.name} ${key}: prefill ${f0(sample.prefill)}, decode ${f0(sample.decode)} tokens/s (load ${load()})`,
+            );
           }
           loads.push(load());
           console.log(`  ${model.name} round ${r + 1}/${rounds}: load ${loads.at(-1)}`);
@@ -272,55 +278,6 @@ export async function run({
       }
     }
 
-    if (only.includes('prompt')) {
-      // One thread: what the app runs on a 2-core machine (wllama's default is half the cores).
-      await loadBoth(SMOL, 'smol.gguf');
-      const variants = [
-        { label: 'top 5 × ≤200-token chunks (app default)', topK: 5, target: 200 },
-        { label: 'top 1 × ≤200 (fewer passages)', topK: 1, target: 200 },
-        { label: 'top 5 × ≤100 (shorter passages)', topK: 5, target: 100 },
-      ];
-      const rows = [];
-      const loads = [load()];
-      let defaultTtft = NaN;
-      for (const v of variants) {
-        const prompts = await call(1, 'groundedPrompts', docs, asked, v.topK, v.target);
-        const runs = [];
-        for (const prompt of prompts) runs.push(await call(1, 'chat', prompt, 8, false));
-        const ttft = median(runs.map((x) => x.firstTextMs));
-        if (v.topK === 5 && v.target === 200) defaultTtft = ttft;
-        const tokens = median(runs.map((x) => x.promptTokens));
-        rows.push([v.label, f0(tokens), secs(ttft), `${f0((tokens * 1000) / ttft)} tokens/s`]);
-      }
-      // The prefix cache: the questions one after another (they share the system prompt), then
-      // the first one again (its whole prompt is cached).
-      const prompts = await call(1, 'groundedPrompts', docs, asked, 5, 200);
-      await call(1, 'chat', [{ role: 'user', content: 'Hello' }], 1, true);
-      const seq = [];
-      for (const prompt of [...prompts, prompts[0]])
-        seq.push(await call(1, 'chat', prompt, 8, true));
-      const next = seq.slice(1, -1);
-      const again = seq.at(-1);
-      rows.push([
-        'top 5 × ≤200, cache on: the next question',
-        `${f0(median(next.map((x) => x.promptTokens)))} + ${f0(median(next.map((x) => x.cachedTokens)))} cached`,
-        secs(median(next.map((x) => x.firstTextMs))),
-        'the shared system prompt is reused',
-      ]);
-      rows.push([
-        'top 5 × ≤200, cache on: the same prompt again',
-        `${again.promptTokens} + ${again.cachedTokens} cached`,
-        secs(again.firstTextMs),
-        'one run',
-      ]);
-      loads.push(load());
-      results.push({
-        name: `Grounded prompt, time to first text (bench page, raw wllama, 1 thread, ${SMOL.name}; medians over ${asked.length} questions; load average ${loads[0]} → ${loads[1]})`,
-        columns: ['prompt', 'prompt tokens', 'first text', 'note'],
-        rows,
-        ok: defaultTtft <= GOAL_TTFT_MS,
-      });
-    }
     for (const t of /** @type {const} */ ([1, 2])) await call(t, 'unload');
 
     if (only.includes('app')) {
@@ -373,6 +330,69 @@ export async function run({
         ok: defaultTotal <= GOAL_TTFT_MS,
       });
     }
+    if (only.includes('prompt')) {
+      // One thread: what the app runs on a 2-core machine (wllama's default is half the cores).
+      await loadBoth(SMOL, 'smol.gguf');
+      const variants = [
+        { label: 'top 5 × ≤200-token chunks (app default)', topK: 5, target: 200 },
+        { label: 'top 1 × ≤200 (fewer passages)', topK: 1, target: 200 },
+        { label: 'top 5 × ≤100 (shorter passages)', topK: 5, target: 100 },
+      ];
+      const rows = [];
+      const loads = [load()];
+      let defaultTtft = NaN;
+      for (const v of variants) {
+        const prompts = await call(1, 'groundedPrompts', docs, asked, v.topK, v.target);
+        const runs = [];
+        for (const prompt of prompts) {
+          /** @type {Timed} */
+          const timed = await call(1, 'chat', prompt, 8, false);
+          runs.push(timed);
+          console.log(
+            `  ${v.label}: ${timed.promptTokens} tokens, first text ${secs(timed.firstTextMs ?? NaN)} (load ${load()})`,
+          );
+        }
+        const ttft = median(runs.map((x) => x.firstTextMs ?? NaN));
+        if (v.topK === 5 && v.target === 200) defaultTtft = ttft;
+        const tokens = median(runs.map((x) => x.promptTokens));
+        rows.push([v.label, f0(tokens), secs(ttft), `${f0((tokens * 1000) / ttft)} tokens/s`]);
+      }
+      // The prefix cache: the questions one after another (they share the system prompt), then
+      // the first one again (its whole prompt is cached).
+      const prompts = await call(1, 'groundedPrompts', docs, asked, 5, 200);
+      await call(1, 'chat', [{ role: 'user', content: 'Hello' }], 1, true);
+      const seq = [];
+      for (const prompt of [...prompts, prompts[0]]) {
+        /** @type {Timed} */
+        const timed = await call(1, 'chat', prompt, 8, true);
+        seq.push(timed);
+        console.log(
+          `  cache on: ${timed.promptTokens} + ${timed.cachedTokens} cached tokens, first text ${secs(timed.firstTextMs ?? NaN)}`,
+        );
+      }
+      const next = seq.slice(1, -1);
+      const again = seq.at(-1);
+      if (!again) throw new Error('No prompt was sent.');
+      rows.push([
+        'top 5 × ≤200, cache on: the next question',
+        `${f0(median(next.map((x) => x.promptTokens)))} + ${f0(median(next.map((x) => x.cachedTokens)))} cached`,
+        secs(median(next.map((x) => x.firstTextMs ?? NaN))),
+        'the shared system prompt is reused',
+      ]);
+      rows.push([
+        'top 5 × ≤200, cache on: the same prompt again',
+        `${again.promptTokens} + ${again.cachedTokens} cached`,
+        secs(again.firstTextMs ?? NaN),
+        'one run',
+      ]);
+      loads.push(load());
+      results.push({
+        name: `Grounded prompt, time to first text (bench page, raw wllama, 1 thread, ${SMOL.name}; medians over ${asked.length} questions; load average ${loads[0]} → ${loads[1]})`,
+        columns: ['prompt', 'prompt tokens', 'first text', 'note'],
+        rows,
+        ok: defaultTtft <= GOAL_TTFT_MS,
+      });
+    }
   } finally {
     await browser?.close();
     await app?.close();
@@ -394,6 +414,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     prefill: Number(arg('--prefill') ?? 512),
     decode: Number(arg('--decode') ?? 128),
     questions: Number(arg('--questions') ?? 5),
+    models: (arg('--models') ?? 'smol,gemma').split(','),
   });
   for (const result of results) {
     console.log(`\n${result.name} ${result.ok ? '✓' : '✗ goal missed'}`);

@@ -14,14 +14,17 @@ import { startMirror } from '../../scripts/serve-mirror.mjs';
 const EMBEDDER = 'Xenova/all-MiniLM-L6-v2';
 
 /**
- * "850 ms", "1.2 s" (core/format.ts formatDuration) in milliseconds.
+ * "850 ms", "1.2 s", "1 min 5 s" (core/format.ts formatDuration) in milliseconds.
  * @param {string | null} text
  */
 function parseDuration(text) {
-  const match = /([\d.]+)\s*(ms|s|min)/.exec(text ?? '');
-  if (!match) throw new Error(`Not a duration: “${text}”`);
-  const unit = /** @type {'ms' | 's' | 'min'} */ (match[2]);
-  return Number(match[1]) * { ms: 1, s: 1000, min: 60_000 }[unit];
+  const units = { ms: 1, s: 1000, min: 60_000 };
+  const parts = [...(text ?? '').matchAll(/([\d.]+)\s*(ms|s|min)\b/g)];
+  if (parts.length === 0) throw new Error(`Not a duration: “${text}”`);
+  return parts.reduce(
+    (sum, [, n, unit]) => sum + Number(n) * units[/** @type {keyof typeof units} */ (unit)],
+    0,
+  );
 }
 
 /**
@@ -108,6 +111,7 @@ export async function askInApp(page, url, questions) {
     const retrievalMs = parseDuration(await numbers.nth(0).textContent());
     const firstTokenMs = parseDuration(await numbers.nth(1).textContent());
     answers.push({ question, retrievalMs, firstTokenMs });
+    console.log(`  app: retrieval ${retrievalMs} ms, first token ${firstTokenMs} ms: ${question}`);
     await waitFor(
       async () => (await stateOf(ungrounded)) === 'Done',
       600_000,
