@@ -47,7 +47,7 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 /** @param {number} x */
-const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '—');
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : '—');
 /** @param {number} x */
 const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '—');
 /** @param {number} ms */
