@@ -298,7 +298,7 @@ export async function run({
         if (!cold || !again) throw new Error('The app answered no question.');
         const total = median(rest.map((a) => a.retrievalMs + a.firstTokenMs));
         if (topk === 5) defaultTotal = total;
-        const backend = /\(([^)]*thread[^)]*)\)/.exec(status)?.[1] ?? status;
+        const backend = /WASM[^·]*|WebGPU/.exec(status)?.[0]?.trim() ?? status;
         rows.push([
           `top ${topk}${topk === 5 ? ' (default)' : ''}, first question after loading`,
           secs(cold.retrievalMs),
