@@ -35,3 +35,14 @@ export interface StorageInfo {
   quota?: number;
   usage?: number;
 }
+
+/**
+ * Threads for llama.cpp in wllama on a device with `cores` logical cores. wllama's own default is
+ * half the cores, which leaves a 2-core laptop on one thread: measured on such a machine (idle),
+ * two threads ran SmolLM2 135M at 2× one thread's speed, prefill and decode alike (BENCHMARKS.md,
+ * "Language model speed"). Half the cores, but at least two where there are two.
+ */
+export function llamaThreads(cores: number): number {
+  const n = Number.isFinite(cores) && cores >= 1 ? Math.floor(cores) : 1;
+  return Math.min(n, Math.max(2, Math.floor(n / 2)));
+}
