@@ -27,6 +27,7 @@ import {
 import { GROUNDED_SYSTEM_PROMPT } from '../../core/prompt';
 import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../../core/gguf-header';
 import { ggufLayoutProblem } from '../../core/gguf-layout';
+import { llamaThreads } from '../../core/llm-models';
 
 /**
  * Measures how the model's tokenizer compares with the app's estimate (wllama 3 has no public
@@ -118,7 +119,13 @@ export class WllamaEngine implements LlmEngine {
     );
     // wllama would try WebGPU whenever the browser has the API, even with no adapter behind it.
     const gpu = await hasWebGpuForLlamaCpp();
-    const params = { n_ctx: PREFERRED_CONTEXT, seed: 0, ...(gpu ? {} : { n_gpu_layers: 0 }) };
+    const params = {
+      n_ctx: PREFERRED_CONTEXT,
+      seed: 0,
+      // Used only when the page is cross-origin isolated; wllama runs one thread otherwise.
+      n_threads: llamaThreads(navigator.hardwareConcurrency),
+      ...(gpu ? {} : { n_gpu_layers: 0 }),
+    };
     try {
       // Reading the file into llama.cpp reports no bytes: a stage, not a download.
       onProgress({
