@@ -9,7 +9,7 @@ import {
   type LoadedModel,
   type ModelRef,
 } from '../engines/llm/engine';
-import { GGUF_MODELS, ggufUrl, type GgufModel } from '../engines/llm/gguf-catalogue';
+import { ggufChoices, ggufUrl, type GgufModel } from '../engines/llm/gguf-catalogue';
 import { cachedModels, deleteCachedModel, type CachedModel } from '../engines/llm/web-llm-cache';
 import { WEB_LLM_MODELS, appConfigFor, webLlmLabel } from '../engines/llm/web-llm-catalogue';
 import type { WebLlmEngine } from '../engines/llm/web-llm-engine';
@@ -110,7 +110,7 @@ export class Models {
   constructor(settings: Settings, alerts: Alerts) {
     this.#settings = settings;
     this.#alerts = alerts;
-    this.ggufModels = settings.extraGguf ? [settings.extraGguf, ...GGUF_MODELS] : GGUF_MODELS;
+    this.ggufModels = ggufChoices(settings.extraGguf);
   }
 
   /** The engine that answers, once a model is ready. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { GGUF_MODELS, ggufUrl, parseGgufParam } from './gguf-catalogue';
+import { GGUF_MODELS, ggufChoices, ggufUrl, parseGgufParam } from './gguf-catalogue';
 import { WEB_LLM_MODELS } from './web-llm-catalogue';
 
 describe('GGUF catalogue', () => {
@@ -35,6 +35,19 @@ describe('GGUF catalogue', () => {
 });
 
 describe('parseGgufParam', () => {
+  test('a catalogue model named by gguf= is the catalogue entry, offered once', () => {
+    const smol = GGUF_MODELS[0]!;
+    const parsed = parseGgufParam(`${smol.repo}/${smol.file}`);
+    expect(parsed).toBe(smol);
+    // Listed twice, the model list's keyed each-block threw and the page went blank.
+    expect(ggufChoices(smol)).toEqual(GGUF_MODELS);
+    const other = parseGgufParam('grounded-test/stories260K/stories260K.gguf');
+    expect(ggufChoices('problem' in other ? undefined : other).map((m) => m.id)).toEqual([
+      'gguf:grounded-test/stories260K/stories260K.gguf',
+      ...GGUF_MODELS.map((m) => m.id),
+    ]);
+  });
+
   test('reads owner/name/file.gguf, including files in folders', () => {
     expect(parseGgufParam('grounded-test/stories260K/stories260K.gguf')).toEqual({
       id: 'gguf:grounded-test/stories260K/stories260K.gguf',

@@ -83,7 +83,8 @@ export const GGUF_MODELS: readonly GgufModel[] = [
 
 /**
  * The model named by a `gguf=owner/name/file.gguf` URL parameter (a GGUF the catalogue lacks,
- * e.g. one a workshop mirror serves), or a reason it cannot be used.
+ * e.g. one a workshop mirror serves, or the catalogue's own entry when it names one), or a reason
+ * it cannot be used.
  */
 export function parseGgufParam(param: string): GgufModel | { problem: string } {
   const match = /^([\w.-]+\/[\w.-]+)\/((?:[\w.-]+\/)*[\w.-]+\.gguf)$/i.exec(param.trim());
@@ -93,12 +94,21 @@ export function parseGgufParam(param: string): GgufModel | { problem: string } {
     };
   }
   const [, repo, file] = match as unknown as [string, string, string];
+  const id = `gguf:${repo}/${file}`;
+  const known = GGUF_MODELS.find((m) => m.id === id);
+  if (known) return known;
   return {
-    id: `gguf:${repo}/${file}`,
+    id,
     label: `${file.split('/').at(-1)} (GGUF, CPU)`,
     repo,
     file,
   };
+}
+
+/** The GGUF models to offer: the catalogue, after the `gguf=` model when it is not one of them. */
+export function ggufChoices(extra?: GgufModel): readonly GgufModel[] {
+  if (!extra || GGUF_MODELS.some((m) => m.id === extra.id)) return GGUF_MODELS;
+  return [extra, ...GGUF_MODELS];
 }
 
 /** Where to download `model` from: the mirror when given, else the hub. */
