@@ -4,7 +4,7 @@ import { passageEmbeddingText } from '../core/embedding-input';
 import { pageAt } from '../core/pages';
 import { withCharacterFloor } from '../core/token-estimate';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/vector-agreement';
-import { embeddingModelSpec, type EmbeddingModelSpec } from '../engines/embedding/catalogue';
+import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';
 import {
@@ -71,10 +71,14 @@ export class NotLoadedError extends Error {
   }
 }
 
-interface Loaded {
-  key: string;
+/** A loaded embedder and the spec it was loaded from (its prefixes). */
+export interface LoadedModel {
   model: EmbeddingModelSpec;
   embedder: Embedder;
+}
+
+interface Loaded extends LoadedModel {
+  key: string;
   result: LoadResult;
 }
 
@@ -122,7 +126,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
 
     ingest({ files, chunking, maxBytes }, { progress, signal }) {
       return queued(async () => {
-        const { embedder } = current();
+        const loadedModel = current();
         const store = await knowledgeBase();
         const counts = { added: 0, skipped: 0, failed: 0 };
         if (files.length === 0) return counts;
@@ -146,7 +150,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             if (signal.aborted) throw abortError();
             const seq = first + i;
             try {
-              const stored = await ingestFile(files[i]!, i, embedder, store, chunking, {
+              const stored = await ingestFile(files[i]!, i, loadedModel, store, chunking, {
                 report: progress,
                 signal,
                 newId,
@@ -196,7 +200,8 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
 
     reembed({ chunking }, { progress, signal }) {
       return queued(async () => {
-        const { embedder } = current();
+        const loadedModel = current();
+        const { embedder } = loadedModel;
         const store = await knowledgeBase();
         const documents = await store.listDocuments();
         const replacements = [];
@@ -205,7 +210,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
           progress({ done: i, total: documents.length, name: document.name });
           const text = await store.getText(document.id);
           if (text === undefined) throw new Error(`The text of “${document.name}” is missing.`);
-          const replacement = await embedStored(document, text, chunking, embedder, signal);
+          const replacement = await embedStored(document, text, chunking, loadedModel, signal);
           chunkTotal += replacement.chunks.length;
           replacements.push(replacement);
         }
@@ -217,7 +222,8 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
 
     'import-texts'({ documents, chunking, label }, { progress, signal }) {
       return queued(async () => {
-        const { embedder } = current();
+        const loadedModel = current();
+        const { embedder } = loadedModel;
         const store = await knowledgeBase();
         const items = [];
         const known: DocumentRecord[] = [];
@@ -229,7 +235,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             known.push(existing);
             continue;
           }
-          const embedded = await embedStored(document, text, chunking, embedder, signal);
+          const embedded = await embedStored(document, text, chunking, loadedModel, signal);
           items.push({ ...embedded, text, dimension: embedder.dimension });
         }
         if (signal.aborted) throw abortError();
@@ -291,7 +297,7 @@ async function embedStored(
   document: DocumentRecord,
   text: string,
   chunking: ChunkingOptions,
-  embedder: Embedder,
+  loadedModel: LoadedModel,
   signal: AbortSignal,
 ): Promise<{ document: DocumentRecord; chunks: ChunkRecord[]; vectors: Float32Array }> {
   const { chunks, vectors } = await chunkAndEmbed(
@@ -300,13 +306,13 @@ async function embedStored(
     document.pageStarts,
     document.id,
     chunking,
-    embedder,
+    loadedModel,
     signal,
   );
   return {
     document: {
       ...document,
-      modelId: embedder.modelId,
+      modelId: loadedModel.embedder.modelId,
       chunkCount: chunks.length,
       chunking: { ...chunking },
     },
@@ -327,7 +333,7 @@ export async function chunkAndEmbed(
   pageStarts: number[] | undefined,
   docId: string,
   chunking: ChunkingOptions,
-  embedder: Embedder,
+  { embedder, model }: LoadedModel,
   signal: AbortSignal,
   onBatch?: (done: number, total: number) => void,
 ): Promise<{ chunks: ChunkRecord[]; vectors: Float32Array }> {
@@ -346,8 +352,7 @@ export async function chunkAndEmbed(
   );
   const dimension = embedder.dimension;
   const vectors = new Float32Array(chunks.length * dimension);
-  const prefix = embeddingModelSpec(embedder.modelId).passagePrefix;
-  const texts = chunks.map((c) => passageEmbeddingText(c, prefix));
+  const texts = chunks.map((c) => passageEmbeddingText(c, model.passagePrefix));
   // Characters stand in for tokens: free, and in the same order but for a few chunks.
   const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
   const size = EMBED_BATCH[embedder.backend];
@@ -368,7 +373,7 @@ export async function chunkAndEmbed(
 async function ingestFile(
   file: IngestFile,
   index: number,
-  embedder: Embedder,
+  loadedModel: LoadedModel,
   kb: KnowledgeBase,
   chunking: ChunkingOptions,
   {
@@ -405,7 +410,7 @@ async function ingestFile(
     read.pageStarts,
     id,
     chunking,
-    embedder,
+    loadedModel,
     signal,
     (done, total) => report({ file: index, stage: 'embed', done, total }),
   );
@@ -420,14 +425,14 @@ async function ingestFile(
     chunkCount: chunks.length,
     charCount: read.text.length,
     contentHash: read.contentHash,
-    modelId: embedder.modelId,
+    modelId: loadedModel.embedder.modelId,
     chunking: { ...chunking },
     warnings: read.warnings,
     ...(read.pageStarts && { pageStarts: read.pageStarts }),
     ...(read.language && { language: read.language }),
   };
   await kb.addDocument(
-    { document, text: read.text, chunks, vectors, dimension: embedder.dimension },
+    { document, text: read.text, chunks, vectors, dimension: loadedModel.embedder.dimension },
     { pending, ...(file.replaces !== undefined && { replaces: file.replaces }) },
   );
   return { document, ...(file.replaces !== undefined && { replaced: file.replaces }) };

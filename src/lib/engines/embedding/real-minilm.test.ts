@@ -185,7 +185,15 @@ describe("the app's chunkAndEmbed with the real model: length-sorted batches", S
     'utf8',
   );
   const embedHandbook = (embedder: Embedder, signal = new AbortController().signal) =>
-    chunkAndEmbed(HANDBOOK, 'markdown', undefined, 'handbook', DEFAULT_CHUNKING, embedder, signal);
+    chunkAndEmbed(
+      HANDBOOK,
+      'markdown',
+      undefined,
+      'handbook',
+      DEFAULT_CHUNKING,
+      { embedder, model: embeddingModelSpec(embedder.modelId) },
+      signal,
+    );
 
   test.each(['fp32', 'q8'] as const)(
     '%s: every chunk gets its own vector, in chunk order, from batches sorted by length',
