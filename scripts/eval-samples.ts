@@ -8,7 +8,7 @@
  *   npm run eval:samples -- [--models URL] [--model ID,ID…] [--rounds 3] [--samples DIR]
  *
  * Prints two Markdown tables: hit@1, hit@5 and MRR per model and mode, then how fast each model
- * embedded the corpus's chunks (the median of --rounds, models taking turns within a round, so a
+ * chunked and embedded the corpus (as the app's worker does; the median of --rounds, models taking turns within a round, so a
  * change in the machine's load hits them alike). Missed questions go to stderr.
  */
 import { readFileSync } from 'node:fs';
@@ -17,18 +17,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { env } from '@huggingface/transformers';
 import { KeywordIndex } from '../src/lib/core/bm25';
-import { chunkDocument, DEFAULT_CHUNKING } from '../src/lib/core/chunking';
-import { passageEmbeddingText } from '../src/lib/core/embedding-input';
+import { DEFAULT_CHUNKING } from '../src/lib/core/chunking';
 import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K, type FusionOptions } from '../src/lib/core/fusion';
 import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval';
-import { withCharacterFloor } from '../src/lib/core/token-estimate';
 import { VectorIndex } from '../src/lib/core/vector-index';
 import { embeddingModelSpec, isValidModelId } from '../src/lib/engines/embedding/catalogue';
 import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 import { readDocument } from '../src/lib/ingest/read-document';
 import { DEFAULT_RETRIEVAL, DEFAULT_TOP_K } from '../src/lib/state/settings.svelte';
-import { EMBED_BATCH } from '../src/lib/workers/embed-handler';
+import { chunkAndEmbed } from '../src/lib/workers/embed-handler';
 import { parseSampleQuestions } from './sample-questions';
 
 const USAGE =
@@ -91,30 +89,25 @@ for (const id of modelIds) {
   embedders.set(id, embedder);
 }
 
-/** Each document chunked as the app chunks it for this model (its tokenizer counts). */
-function chunksFor(embedder: Embedder) {
-  const countTokens = withCharacterFloor(embedder.countTokens);
-  return documents.map(({ name, read }) => ({
-    name,
-    chunks: chunkDocument(read.text, read.format, DEFAULT_CHUNKING, countTokens, read.pageStarts),
-  }));
-}
-
+/** Each document chunked and embedded as the app's embedding worker does it (chunkAndEmbed). */
 async function embedCorpus(id: string) {
-  const embedder = embedders.get(id)!;
-  const { passagePrefix } = embeddingModelSpec(id);
-  const docs = chunksFor(embedder);
+  const loadedModel = { embedder: embedders.get(id)!, model: embeddingModelSpec(id) };
+  const signal = new AbortController().signal;
   const started = performance.now();
+  const docs = [];
   const vectors = [];
-  for (const doc of docs) {
-    const rows = new Float32Array(doc.chunks.length * embedder.dimension);
-    const size = EMBED_BATCH[embedder.backend];
-    for (let from = 0; from < doc.chunks.length; from += size) {
-      const batch = doc.chunks.slice(from, from + size);
-      const texts = batch.map((c) => passageEmbeddingText(c, passagePrefix));
-      rows.set(await embedder.embed(texts), from * embedder.dimension);
-    }
-    vectors.push(rows);
+  for (const { name, read } of documents) {
+    const embedded = await chunkAndEmbed(
+      read.text,
+      read.format,
+      read.pageStarts,
+      name,
+      DEFAULT_CHUNKING,
+      loadedModel,
+      signal,
+    );
+    docs.push({ name, chunks: embedded.chunks });
+    vectors.push(embedded.vectors);
   }
   const seconds = (performance.now() - started) / 1000;
   return { docs, vectors, chunks: docs.reduce((n, d) => n + d.chunks.length, 0), seconds };
