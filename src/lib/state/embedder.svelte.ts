@@ -95,11 +95,7 @@ export class EmbedderState {
   checkWebgpuAgain(): Promise<LoadResult> | undefined {
     const check = this.selfCheck;
     if (!check || this.status !== 'ready') return undefined;
-    this.#writeSelfChecks(
-      this.#readSelfChecks().filter(
-        (c) => c.modelId !== check.modelId || c.device !== check.device,
-      ),
-    );
+    this.#writeSelfChecks(this.#othersThan(check));
     return this.ensureLoaded(check.modelId, { reload: true });
   }
 
@@ -113,10 +109,14 @@ export class EmbedderState {
   }
 
   #rememberSelfCheck(check: SelfCheck): void {
-    const others = this.#readSelfChecks().filter(
+    this.#writeSelfChecks([...this.#othersThan(check), check]);
+  }
+
+  /** The remembered verdicts but the one for `check`'s model and adapter. */
+  #othersThan(check: Pick<SelfCheck, 'modelId' | 'device'>): SelfCheck[] {
+    return this.#readSelfChecks().filter(
       (c) => c.modelId !== check.modelId || c.device !== check.device,
     );
-    this.#writeSelfChecks([...others, check]);
   }
 
   #writeSelfChecks(checks: SelfCheck[]): void {
