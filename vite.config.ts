@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { HEADER_POLICY } from './src/lib/core/csp.ts';
+import { HEADER_POLICY } from './src/lib/core/web/csp.ts';
 
 const port = Number(process.env.PORT ?? 4173);
 

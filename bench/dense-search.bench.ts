@@ -5,8 +5,8 @@
  *
  *   npm run bench -- dense
  */
-import { topKCosine } from '../src/lib/core/top-k';
-import { VectorIndex } from '../src/lib/core/vector-index';
+import { topKCosine } from '../src/lib/core/retrieval/top-k';
+import { VectorIndex } from '../src/lib/core/retrieval/vector-index';
 import { median, mib, ms, timeEach, times } from './support';
 import { queryVectors, unitVectors } from './synthetic';
 

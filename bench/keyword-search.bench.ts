@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import MiniSearch from 'minisearch';
-import { analyze, termOf } from '../src/lib/core/analyzer';
-import { parseCorpus, parseQrels, parseQueries } from '../src/lib/core/beir';
-import { KeywordIndex } from '../src/lib/core/bm25';
-import { evaluateRun } from '../src/lib/core/metrics';
-import { evaluateRetrieval } from '../src/lib/core/retrieval-eval';
+import { analyze, termOf } from '../src/lib/core/retrieval/analyzer';
+import { parseCorpus, parseQrels, parseQueries } from '../src/lib/core/eval/beir';
+import { KeywordIndex } from '../src/lib/core/retrieval/bm25';
+import { evaluateRun } from '../src/lib/core/eval/metrics';
+import { evaluateRetrieval } from '../src/lib/core/eval/retrieval-eval';
 import { heapBytes, median, mib, ms, timeEach, times } from './support';
 import { KEYWORD_CORPUS, keywordCorpus } from './synthetic';
 

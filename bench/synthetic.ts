@@ -2,7 +2,7 @@
  * Seeded synthetic data shared by the Node benchmarks and the Chromium benchmark page, so both
  * measure the same vectors and the same text. No Node imports: the page bundles this file.
  */
-import type { KeywordChunk } from '../src/lib/core/bm25';
+import type { KeywordChunk } from '../src/lib/core/retrieval/bm25';
 
 /** A seeded PRNG (mulberry32) returning [0, 1), so every run measures the same data. */
 export function seeded(seed: number): () => number {

@@ -26,8 +26,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { env } from '@huggingface/transformers';
-import { parseCorpus, parseQrels, parseQueries, type BeirQuery } from '../src/lib/core/beir';
-import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K, type FusionOptions } from '../src/lib/core/fusion';
+import { parseCorpus, parseQrels, parseQueries, type BeirQuery } from '../src/lib/core/eval/beir';
+import {
+  DEFAULT_DENSE_WEIGHT,
+  DEFAULT_RRF_K,
+  type FusionOptions,
+} from '../src/lib/core/retrieval/fusion';
 import {
   corpusPassageTexts,
   embedInBatches,
@@ -36,8 +40,8 @@ import {
   type EvalEmbedder,
   type EvalReport,
   type PreparedEval,
-} from '../src/lib/core/retrieval-eval';
-import type { RetrievalMode } from '../src/lib/core/retrieval';
+} from '../src/lib/core/eval/retrieval-eval';
+import type { RetrievalMode } from '../src/lib/core/retrieval/retrieval';
 import {
   DEFAULT_EMBEDDING_MODEL,
   embeddingModelSpec,

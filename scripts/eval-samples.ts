@@ -16,11 +16,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { env } from '@huggingface/transformers';
-import { KeywordIndex } from '../src/lib/core/bm25';
-import { DEFAULT_CHUNKING } from '../src/lib/core/chunking';
-import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K, type FusionOptions } from '../src/lib/core/fusion';
-import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval';
-import { VectorIndex } from '../src/lib/core/vector-index';
+import { KeywordIndex } from '../src/lib/core/retrieval/bm25';
+import { DEFAULT_CHUNKING } from '../src/lib/core/text/chunking';
+import {
+  DEFAULT_DENSE_WEIGHT,
+  DEFAULT_RRF_K,
+  type FusionOptions,
+} from '../src/lib/core/retrieval/fusion';
+import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval/retrieval';
+import { VectorIndex } from '../src/lib/core/retrieval/vector-index';
 import { embeddingModelSpec, isValidModelId } from '../src/lib/engines/embedding/catalogue';
 import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';

@@ -9,7 +9,7 @@ import {
   MIN_AGREEMENT_COSINE,
   SELF_CHECK_SENTENCES,
   vectorsAgree,
-} from '../src/lib/core/vector-agreement';
+} from '../src/lib/core/models/vector-agreement';
 
 const FIXTURE = fileURLToPath(
   new URL('../test/fixtures/models/grounded-test/tiny-embedder/', import.meta.url),

@@ -1,5 +1,5 @@
-import { connectPolicy } from './lib/core/csp';
-import { parseModelSource } from './lib/core/model-source';
+import { connectPolicy } from './lib/core/web/csp';
+import { parseModelSource } from './lib/core/models/model-source';
 
 /**
  * The page's connect-src, added before anything else runs (main.ts imports this module first,

@@ -5,7 +5,7 @@
 import { mount, unmount } from 'svelte';
 import { Wllama } from '@wllama/wllama/esm/index.js';
 import wllamaWasm from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import type { Passage } from '../../src/lib/core/documents';
+import type { Passage } from '../../src/lib/core/kb/documents';
 import { WllamaEngine } from '../../src/lib/engines/llm/wllama-engine';
 import { Answers } from '../../src/lib/state/answers.svelte';
 import AnswerPaneView from '../../src/lib/ui/answers/AnswerPane.svelte';

@@ -4,10 +4,10 @@
  * empty heap and nothing left running from the one before.
  */
 import { openDB, type DBSchema } from 'idb';
-import { KeywordIndex } from '../../src/lib/core/bm25';
-import { DEFAULT_CHUNKING } from '../../src/lib/core/chunking';
-import type { ChunkRecord, DocumentRecord } from '../../src/lib/core/documents';
-import { VectorIndex } from '../../src/lib/core/vector-index';
+import { KeywordIndex } from '../../src/lib/core/retrieval/bm25';
+import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
+import type { ChunkRecord, DocumentRecord } from '../../src/lib/core/kb/documents';
+import { VectorIndex } from '../../src/lib/core/retrieval/vector-index';
 import { KnowledgeBase } from '../../src/lib/storage/knowledge-base';
 import { VECTOR_BLOCK_ROWS } from '../../src/lib/storage/schema';
 import { Transfer, serve, type Endpoint, type HandlerContext } from '../../src/lib/workers/rpc';

@@ -4,7 +4,7 @@
  * through the app's own embedding worker (src/lib/workers/embed.worker.ts): read, chunk, embed
  * and store in IndexedDB, as the Documents panel does.
  */
-import { DEFAULT_CHUNKING } from '../../src/lib/core/chunking';
+import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
 import { embeddingModelSpec } from '../../src/lib/engines/embedding/catalogue';
 import type { EmbedMethods, FileProgress } from '../../src/lib/workers/embed-protocol';
 import { RpcClient } from '../../src/lib/workers/rpc';

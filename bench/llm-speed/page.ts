@@ -6,10 +6,10 @@
 import { Wllama, type ChatCompletionMessage } from '@wllama/wllama/esm/index.js';
 import type { ResultTimings } from '@wllama/wllama/esm/types/oai-compat';
 import wllamaWasm from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { KeywordIndex } from '../../src/lib/core/bm25';
-import { chunkDocument } from '../../src/lib/core/chunking';
-import type { DocumentFormat } from '../../src/lib/core/documents';
-import { groundedMessages } from '../../src/lib/core/prompt';
+import { KeywordIndex } from '../../src/lib/core/retrieval/bm25';
+import { chunkDocument } from '../../src/lib/core/text/chunking';
+import type { DocumentFormat } from '../../src/lib/core/kb/documents';
+import { groundedMessages } from '../../src/lib/core/answers/prompt';
 
 export interface Loaded {
   threads: number;

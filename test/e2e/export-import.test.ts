@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decodeKbFile, encodeKbFile } from '../../src/lib/core/kb-file';
+import { decodeKbFile, encodeKbFile } from '../../src/lib/core/kb/kb-file';
 import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
 import { dumpDatabase, type DatabaseDump } from './idb-dump';
 

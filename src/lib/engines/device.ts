@@ -1,4 +1,4 @@
-import type { AdapterInfo, StorageInfo } from '../core/llm-models';
+import type { AdapterInfo, StorageInfo } from '../core/models/llm-models';
 
 export interface DeviceInfo {
   adapter: AdapterInfo;

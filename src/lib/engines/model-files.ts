@@ -10,8 +10,8 @@
  *                    wllama's own CacheManager (one file and one `__metadata__` file per download)
  */
 
-import type { CachedFile } from '../core/model-storage';
-import { repoOfUrl } from '../core/model-storage';
+import type { CachedFile } from '../core/models/model-storage';
+import { repoOfUrl } from '../core/models/model-storage';
 import { TRANSFORMERS_CACHE } from './embedding/transformers-cache';
 import { WEB_LLM_CACHES } from './llm/web-llm-cache';
 

@@ -3,7 +3,7 @@
  * the interface shows it as it is, so it must read well on its own.
  */
 
-import { formatBytes } from '../core/format';
+import { formatBytes } from '../core/text/format';
 
 /** Every error reading a file carries the file's name. */
 export class DocumentReadError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { chunkDocument } from '../core/chunking';
+import { chunkDocument } from '../core/text/chunking';
 import { utf8 } from '../../../test/make-files';
 import { EmptyDocumentError } from './errors';
 import { extractCsv } from './extract-csv';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { markdownBlocks } from '../core/markdown-sections';
+import { markdownBlocks } from '../core/text/markdown-sections';
 import { makeDocx } from '../../../test/make-files';
 import { CorruptDocumentError } from './errors';
 import { extractDocx } from './extract-docx';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { markdownBlocks } from '../core/markdown-sections';
+import { markdownBlocks } from '../core/text/markdown-sections';
 import { utf8 } from '../../../test/make-files';
 import { declaredCharset, extractHtml } from './extract-html';
 import { htmlToMarkdown } from './html-to-markdown';

@@ -1,4 +1,4 @@
-import type { DocumentFormat } from '../core/documents';
+import type { DocumentFormat } from '../core/kb/documents';
 import { decodeText, replacementWarnings } from './decode-text';
 import {
   detectType,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Passage } from '../core/documents';
-import { DEFAULT_SAMPLING } from '../core/sampling';
+import type { Passage } from '../core/kb/documents';
+import { DEFAULT_SAMPLING } from '../core/answers/sampling';
 import {
   EngineCrashedError,
   type ChatDelta,

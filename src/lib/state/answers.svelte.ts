@@ -1,15 +1,15 @@
-import { checkCitations, type CitationCheck } from '../core/citations';
+import { checkCitations, type CitationCheck } from '../core/answers/citations';
 import {
   PromptTooLongError,
   fitGroundedPrompt,
   fitUngroundedPrompt,
   type PromptBudget,
-} from '../core/context-budget';
-import type { Passage } from '../core/documents';
-import { MarkdownStream } from '../core/markdown-stream';
-import type { Block } from '../core/markdown-ast';
-import { declinesToAnswer, toPromptPassages } from '../core/prompt';
-import type { Sampling } from '../core/sampling';
+} from '../core/answers/context-budget';
+import type { Passage } from '../core/kb/documents';
+import { MarkdownStream } from '../core/answers/markdown-stream';
+import type { Block } from '../core/answers/markdown-ast';
+import { declinesToAnswer, toPromptPassages } from '../core/answers/prompt';
+import type { Sampling } from '../core/answers/sampling';
 import type { FinishReason, LlmEngine, LoadedModel } from '../engines/llm/engine';
 
 export type AnswerKind = 'grounded' | 'ungrounded';

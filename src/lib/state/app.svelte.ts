@@ -1,4 +1,4 @@
-import { knowledgeBaseSize } from '../core/storage-usage';
+import { knowledgeBaseSize } from '../core/web/storage-usage';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search-protocol';

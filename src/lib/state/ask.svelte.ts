@@ -1,6 +1,6 @@
-import type { Passage } from '../core/documents';
-import type { FusionOptions } from '../core/fusion';
-import type { RetrievalMode } from '../core/retrieval';
+import type { Passage } from '../core/kb/documents';
+import type { FusionOptions } from '../core/retrieval/fusion';
+import type { RetrievalMode } from '../core/retrieval/retrieval';
 import { RERANK_CANDIDATES, type RerankerState } from './reranker.svelte';
 import type { EmbedMethods } from '../workers/embed-protocol';
 import type { RpcClient } from '../workers/rpc';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { SelfCheck } from '../core/vector-agreement';
+import type { SelfCheck } from '../core/models/vector-agreement';
 import type { EmbedMethods, LoadRequest, LoadResult } from '../workers/embed-protocol';
 import type { RpcClient } from '../workers/rpc';
 import { EmbedderState } from './embedder.svelte';

@@ -1,4 +1,4 @@
-import type { SelfCheck } from '../core/vector-agreement';
+import type { SelfCheck } from '../core/models/vector-agreement';
 import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import type { EmbedMethods, LoadResult } from '../workers/embed-protocol';

@@ -1,5 +1,5 @@
-import type { ChunkingOptions } from '../core/chunking';
-import type { DocumentRecord } from '../core/documents';
+import type { ChunkingOptions } from '../core/text/chunking';
+import type { DocumentRecord } from '../core/kb/documents';
 import { sha256Hex } from '../ingest/read-document';
 import type {
   EmbedMethods,

@@ -1,5 +1,5 @@
 import { SvelteSet } from 'svelte/reactivity';
-import type { DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
+import type { DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search-protocol';

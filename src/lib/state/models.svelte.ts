@@ -1,6 +1,6 @@
-import { defaultModel, pickVariants, type ModelChoice } from '../core/model-suitability';
-import { formatBytes } from '../core/format';
-import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../core/gguf-header';
+import { defaultModel, pickVariants, type ModelChoice } from '../core/models/model-suitability';
+import { formatBytes } from '../core/text/format';
+import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../core/models/gguf-header';
 import { probeDevice, type DeviceInfo } from '../engines/device';
 import {
   EngineCrashedError,

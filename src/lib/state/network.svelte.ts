@@ -1,10 +1,10 @@
-import type { ModelSource } from '../core/model-source';
+import type { ModelSource } from '../core/models/model-source';
 import {
   summarizeRequests,
   toRequestRecord,
   type NetworkSummary,
   type RequestRecord,
-} from '../core/request-kind';
+} from '../core/web/request-kind';
 import {
   networkChannelName,
   networkSession,

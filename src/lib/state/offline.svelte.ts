@@ -4,7 +4,7 @@ import {
   type LanguageModelNeed,
   type OfflineReadiness,
   type ShellState,
-} from '../core/offline-readiness';
+} from '../core/web/offline-readiness';
 import type { EmbeddingBackend } from '../engines/embedding/embedder';
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import { hasModelFiles, transformersCachedUrls } from '../engines/embedding/transformers-cache';

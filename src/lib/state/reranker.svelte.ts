@@ -1,6 +1,6 @@
-import type { Passage } from '../core/documents';
-import { chunkEmbeddingText } from '../core/embedding-input';
-import { rerankPassages } from '../core/rerank';
+import type { Passage } from '../core/kb/documents';
+import { chunkEmbeddingText } from '../core/text/embedding-input';
+import { rerankPassages } from '../core/retrieval/rerank';
 import { rerankerModelSpec } from '../engines/rerank/catalogue';
 import type { DownloadProgress } from '../engines/rerank/reranker';
 import { startRerankWorker, type RerankWorker } from '../workers/start-rerank-worker';

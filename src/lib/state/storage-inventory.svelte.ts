@@ -5,8 +5,8 @@ import {
   groupByRepo,
   type DeletionStep,
   type RepoFiles,
-} from '../core/model-storage';
-import { formatBytes } from '../core/format';
+} from '../core/models/model-storage';
+import { formatBytes } from '../core/text/format';
 import { embeddingModelSpec, EMBEDDING_MODELS } from '../engines/embedding/catalogue';
 import { ggufUrl } from '../engines/llm/gguf-catalogue';
 import {

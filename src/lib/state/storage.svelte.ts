@@ -1,4 +1,8 @@
-import { describeUsage, type KnowledgeBaseSize, type StorageUsage } from '../core/storage-usage';
+import {
+  describeUsage,
+  type KnowledgeBaseSize,
+  type StorageUsage,
+} from '../core/web/storage-usage';
 
 /**
  * Whether the browser keeps this site's data until the person deletes it (persistent storage),

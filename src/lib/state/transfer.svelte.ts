@@ -1,7 +1,7 @@
 import { version as appVersion } from '../../../package.json';
-import type { ChunkingOptions } from '../core/chunking';
-import type { DocumentRecord } from '../core/documents';
-import { plural } from '../core/format';
+import type { ChunkingOptions } from '../core/text/chunking';
+import type { DocumentRecord } from '../core/kb/documents';
+import { plural } from '../core/text/format';
 import {
   decodeKbFile,
   encodeKbFile,
@@ -10,7 +10,7 @@ import {
   KB_FILE_MIME,
   KbFileError,
   type KbFileContents,
-} from '../core/kb-file';
+} from '../core/kb/kb-file';
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import { readKnowledgeBase, storeKbFile } from '../storage/kb-transfer';
 import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/knowledge-base';

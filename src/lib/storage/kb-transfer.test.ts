@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, expect, test } from 'vitest';
-import type { ChunkRecord, DocumentRecord } from '../core/documents';
-import { decodeKbFile, encodeKbFile } from '../core/kb-file';
+import type { ChunkRecord, DocumentRecord } from '../core/kb/documents';
+import { decodeKbFile, encodeKbFile } from '../core/kb/kb-file';
 import { readKnowledgeBase, storeKbFile } from './kb-transfer';
 import { KnowledgeBase } from './knowledge-base';
 

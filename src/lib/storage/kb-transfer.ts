@@ -1,6 +1,6 @@
-import type { ChunkingOptions } from '../core/chunking';
-import type { DocumentRecord } from '../core/documents';
-import type { KbFileContents, KbFileDocument } from '../core/kb-file';
+import type { ChunkingOptions } from '../core/text/chunking';
+import type { DocumentRecord } from '../core/kb/documents';
+import type { KbFileContents, KbFileDocument } from '../core/kb/kb-file';
 import type { KnowledgeBase } from './knowledge-base';
 
 export interface ExportProgress {

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, test } from 'vitest';
-import type { ChunkRecord, DocumentRecord } from '../core/documents';
+import type { ChunkRecord, DocumentRecord } from '../core/kb/documents';
 import { SCHEMA_VERSION, openGroundedDB } from './db';
 import {
   AlreadyStoredError,

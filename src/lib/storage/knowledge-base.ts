@@ -1,6 +1,6 @@
 import type { IDBPTransaction } from 'idb';
-import type { KeywordIndexSnapshot } from '../core/bm25';
-import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
+import type { KeywordIndexSnapshot } from '../core/retrieval/bm25';
+import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import { openGroundedDB, DEFAULT_DB_NAME, type GroundedDB, type OpenOptions } from './db';
 import {
   type GroundedSchema,
@@ -18,8 +18,8 @@ import {
   readSegment,
   type RowSource,
 } from './vector-segments';
-import { codeStride } from '../core/quantized-index';
-import { encodeRows, type EncodedRows } from '../core/vector-index';
+import { codeStride } from '../core/retrieval/quantized-index';
+import { encodeRows, type EncodedRows } from '../core/retrieval/vector-index';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
 export class EmbeddingModelMismatchError extends Error {

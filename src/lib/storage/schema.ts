@@ -1,6 +1,6 @@
 import type { DBSchema } from 'idb';
-import type { KeywordIndexSnapshot } from '../core/bm25';
-import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/documents';
+import type { KeywordIndexSnapshot } from '../core/retrieval/bm25';
+import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 
 /**
  * The vectors of one document as added, up to VECTOR_BLOCK_ROWS rows in one contiguous

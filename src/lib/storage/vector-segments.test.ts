@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { codeStride } from '../core/quantized-index';
-import { encodeRows } from '../core/vector-index';
+import { codeStride } from '../core/retrieval/quantized-index';
+import { encodeRows } from '../core/retrieval/vector-index';
 import type { SegmentRun } from './schema';
 import {
   COMPACT_MIN_BLOCKS,

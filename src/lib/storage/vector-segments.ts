@@ -1,5 +1,5 @@
-import { codeStride } from '../core/quantized-index';
-import type { EncodedRows } from '../core/vector-index';
+import { codeStride } from '../core/retrieval/quantized-index';
+import type { EncodedRows } from '../core/retrieval/vector-index';
 import type { SegmentRun, VectorBlock, VectorSegment } from './schema';
 
 /** Rows per segment: a few large records open several times faster than many small ones. */

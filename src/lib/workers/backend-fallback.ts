@@ -3,7 +3,7 @@ import {
   rowCosines,
   vectorsAgree,
   type SelfCheck,
-} from '../core/vector-agreement';
+} from '../core/models/vector-agreement';
 import type { EmbeddingBackend } from '../engines/embedding/embedder';
 import type { BackendPreference } from './embed-protocol';
 import { serializeError } from './rpc';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/vector-agreement';
+import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/models/vector-agreement';
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import type { Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import type { KnowledgeBase } from '../storage/knowledge-base';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { norm } from '../core/top-k';
+import { norm } from '../core/retrieval/top-k';
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import type { EmbeddingBackend } from '../engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';

@@ -1,9 +1,9 @@
-import { chunkDocument, type ChunkingOptions } from '../core/chunking';
-import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/documents';
-import { passageEmbeddingText } from '../core/embedding-input';
-import { pageAt } from '../core/pages';
-import { withCharacterFloor } from '../core/token-estimate';
-import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/vector-agreement';
+import { chunkDocument, type ChunkingOptions } from '../core/text/chunking';
+import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/kb/documents';
+import { passageEmbeddingText } from '../core/text/embedding-input';
+import { pageAt } from '../core/text/pages';
+import { withCharacterFloor } from '../core/text/token-estimate';
+import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/models/vector-agreement';
 import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
 import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
 import { readDocument } from '../ingest/read-document';

@@ -1,5 +1,5 @@
-import type { RequestRecord, RequestSource } from '../core/request-kind';
-import { toRequestRecord } from '../core/request-kind';
+import type { RequestRecord, RequestSource } from '../core/web/request-kind';
+import { toRequestRecord } from '../core/web/request-kind';
 
 /**
  * How the app's workers tell their page which requests they made. Each global (page, worker) has

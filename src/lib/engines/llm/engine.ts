@@ -3,9 +3,9 @@
  * with streaming (both web-llm and wllama speak it).
  */
 
-import type { ChatMessage } from '../../core/chat';
+import type { ChatMessage } from '../../core/answers/chat';
 
-export type { ChatMessage, ChatRole } from '../../core/chat';
+export type { ChatMessage, ChatRole } from '../../core/answers/chat';
 
 /** The same settings are used for both answers, so they differ only by what the prompt holds. */
 export interface SamplingOptions {

@@ -23,11 +23,11 @@ import {
   TEMPLATE_TOKENS_PER_MESSAGE,
   TEMPLATE_TOKENS_PER_PROMPT,
   estimateLlmTokens,
-} from '../../core/context-budget';
-import { GROUNDED_SYSTEM_PROMPT } from '../../core/prompt';
-import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../../core/gguf-header';
-import { ggufLayoutProblem } from '../../core/gguf-layout';
-import { llamaThreads } from '../../core/llm-models';
+} from '../../core/answers/context-budget';
+import { GROUNDED_SYSTEM_PROMPT } from '../../core/answers/prompt';
+import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../../core/models/gguf-header';
+import { ggufLayoutProblem } from '../../core/models/gguf-layout';
+import { llamaThreads } from '../../core/models/llm-models';
 
 /**
  * Measures how the model's tokenizer compares with the app's estimate (wllama 3 has no public

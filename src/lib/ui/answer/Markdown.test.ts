@@ -1,7 +1,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, test } from 'vitest';
 import Markdown from './Markdown.svelte';
-import { MarkdownStream } from '../../core/markdown-stream';
+import { MarkdownStream } from '../../core/answers/markdown-stream';
 
 /** The server-rendered markup of a streamed answer, without Svelte's hydration comments. */
 function rendered(markdown: string, passageCount: number): string {

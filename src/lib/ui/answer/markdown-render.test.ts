@@ -1,6 +1,6 @@
 import { render } from 'svelte/server';
 import { describe, expect, test } from 'vitest';
-import { MarkdownStream } from '../../core/markdown-stream';
+import { MarkdownStream } from '../../core/answers/markdown-stream';
 import Markdown from './Markdown.svelte';
 
 function blocksOf(markdown: string) {

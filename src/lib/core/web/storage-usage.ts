@@ -1,6 +1,6 @@
 /** What the browser's storage holds, in words, for the Documents panel and a full-disk alert. */
 
-import { formatBytes } from './format';
+import { formatBytes } from '../text/format';
 
 /** `navigator.storage.estimate()`'s answer; Chromium adds `usageDetails`. */
 export interface StorageUsage {

@@ -1,4 +1,4 @@
-import type { ModelSource } from './model-source';
+import type { ModelSource } from '../models/model-source';
 
 /**
  * Where model files may come from without a mirror: the Hugging Face hub, which redirects large

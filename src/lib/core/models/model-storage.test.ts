@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { DocumentRecord } from './documents';
+import type { DocumentRecord } from '../kb/documents';
 import { deletionProblem, documentFootprints, groupByRepo, repoOfUrl } from './model-storage';
 
 describe('repoOfUrl', () => {

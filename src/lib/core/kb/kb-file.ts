@@ -23,7 +23,7 @@
  * saying what to do. Pure: runs the same in Node and the browser (CompressionStream, crypto.subtle).
  */
 
-import { validateChunkingOptions, type ChunkingOptions } from './chunking';
+import { validateChunkingOptions, type ChunkingOptions } from '../text/chunking';
 import type { ChunkRecord, DocumentFormat, DocumentRecord, KnowledgeBaseMeta } from './documents';
 
 export const KB_FILE_MAGIC = 'GROUNDED-KB\n';

@@ -13,7 +13,7 @@
  *   topk=<1–50>, temperature=<0–2>, top_p=<0.05–1>, seed=<0–2147483647>, max_tokens=<16–4096>
  */
 
-import { SAMPLING_LIMITS, type Sampling } from './sampling';
+import { SAMPLING_LIMITS, type Sampling } from '../answers/sampling';
 
 export const TOP_K_LIMITS = { min: 1, max: 50 } as const;
 export const RRF_K_LIMITS = { min: 1, max: 1000 } as const;

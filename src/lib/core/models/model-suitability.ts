@@ -6,7 +6,7 @@
  * WebGPU does not say how much a GPU has; see `gpuMemoryEstimate`.
  */
 
-import { formatBytes } from './format';
+import { formatBytes } from '../text/format';
 import type { AdapterInfo, LlmModelSpec, Quantization, StorageInfo } from './llm-models';
 
 export interface DeviceCapabilities {

@@ -1,5 +1,5 @@
 import { matchesSource, modelSourceExpressions } from './csp';
-import type { ModelSource } from './model-source';
+import type { ModelSource } from '../models/model-source';
 
 /** What a request was for, as the Network panel names it. */
 export type RequestKind = 'app' | 'sample' | 'runtime' | 'model' | 'model-metadata' | 'other';

@@ -8,12 +8,12 @@
  */
 
 import type { BeirDocument, BeirQuery, Qrels } from './beir';
-import { KeywordIndex, type Bm25Options } from './bm25';
-import { chunkEmbeddingText } from './embedding-input';
-import type { FusionOptions } from './fusion';
+import { KeywordIndex, type Bm25Options } from '../retrieval/bm25';
+import { chunkEmbeddingText } from '../text/embedding-input';
+import type { FusionOptions } from '../retrieval/fusion';
 import { evaluateRun, type RetrievalMetrics } from './metrics';
-import { retrieve, type RetrievalMode } from './retrieval';
-import { VectorIndex } from './vector-index';
+import { retrieve, type RetrievalMode } from '../retrieval/retrieval';
+import { VectorIndex } from '../retrieval/vector-index';
 
 export interface EvalData {
   corpus: readonly BeirDocument[];

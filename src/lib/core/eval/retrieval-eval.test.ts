@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { parseCorpus, parseQrels, parseQueries } from './beir';
-import { analyze } from './analyzer';
+import { analyze } from '../retrieval/analyzer';
 import {
   corpusPassageTexts,
   embedInBatches,
@@ -14,7 +14,7 @@ import {
 } from './retrieval-eval';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../../test/fixtures/beir-scifact/${name}`, import.meta.url));
+  readFileSync(new URL(`../../../../test/fixtures/beir-scifact/${name}`, import.meta.url));
 
 describe('evaluateRetrieval', () => {
   // Published BM25 on SciFact: 0.665 (BEIR paper), 0.679 (Pyserini).

@@ -1,6 +1,6 @@
 /** The shapes of documents, chunks and passages shared by every layer. */
 
-import type { ChunkingOptions } from './chunking';
+import type { ChunkingOptions } from '../text/chunking';
 
 /**
  * What a document was read from. HTML and .docx are stored as Markdown-like text (their headings

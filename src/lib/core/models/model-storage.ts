@@ -3,7 +3,7 @@
  * each document takes, and what a "Delete everything" that stopped part-way left behind.
  */
 
-import type { DocumentRecord } from './documents';
+import type { DocumentRecord } from '../kb/documents';
 
 /** One file in a model cache, keyed by the URL it was downloaded from. */
 export interface CachedFile {

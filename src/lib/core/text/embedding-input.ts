@@ -1,4 +1,4 @@
-import type { ChunkRecord } from './documents';
+import type { ChunkRecord } from '../kb/documents';
 
 /**
  * The text embedded for a chunk: its heading path, then its text. A passage under "Leave ›

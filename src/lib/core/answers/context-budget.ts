@@ -17,7 +17,7 @@ import {
   ungroundedMessages,
   type PromptPassage,
 } from './prompt';
-import { estimateTokens } from './token-estimate';
+import { estimateTokens } from '../text/token-estimate';
 
 /** Counts tokens with the model's own tokenizer (it may live in a worker, hence the promise). */
 export type CountTokens = (text: string) => Promise<number> | number;

@@ -8,7 +8,7 @@
  */
 
 import type { ChatMessage } from './chat';
-import type { Passage } from './documents';
+import type { Passage } from '../kb/documents';
 
 /** A passage as the grounded prompt shows it: its number is what the answer cites. */
 export interface PromptPassage {

@@ -7,7 +7,7 @@ import {
   matchesSource,
   modelSourceExpressions,
 } from './csp';
-import { parseModelSource } from './model-source';
+import { parseModelSource } from '../models/model-source';
 
 describe('connectPolicy', () => {
   test('without a mirror: the app and the hub, its CDN hosts and web-llm’s library host', () => {
@@ -46,7 +46,7 @@ describe('matchesSource', () => {
 
 describe('the static policy', () => {
   test('index.html carries it, word for word', () => {
-    const html = readFileSync(new URL('../../../index.html', import.meta.url), 'utf8');
+    const html = readFileSync(new URL('../../../../index.html', import.meta.url), 'utf8');
     const content = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
     expect(content).toBe(STATIC_POLICY);
   });

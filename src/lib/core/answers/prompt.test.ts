@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { findCitations } from './citations';
-import type { Passage } from './documents';
+import type { Passage } from '../kb/documents';
 import {
   GROUNDED_SYSTEM_PROMPT,
   NO_ANSWER_SENTENCE,

@@ -17,7 +17,7 @@ import {
   ungroundedMessages,
   type PromptPassage,
 } from './prompt';
-import { estimateTokens } from './token-estimate';
+import { estimateTokens } from '../text/token-estimate';
 
 const TEMPLATE = 2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT;
 const QUESTION = 'How long is parental leave, and is it paid?';

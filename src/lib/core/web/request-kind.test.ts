@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseModelSource } from './model-source';
+import { parseModelSource } from '../models/model-source';
 import {
   classifyRequest,
   summarizeRequests,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Passage } from './documents';
+import type { Passage } from '../kb/documents';
 import { rerankPassages } from './rerank';
 
 const passage = (rank: number, text: string): Passage => ({

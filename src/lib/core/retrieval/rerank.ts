@@ -1,4 +1,4 @@
-import type { Passage } from './documents';
+import type { Passage } from '../kb/documents';
 
 /**
  * The passages in the order of `scores` (one per passage, best first; ties, and scores that are

@@ -4,7 +4,7 @@ import { ggufLayoutProblem } from './gguf-layout';
 
 const stories = readFileSync(
   new URL(
-    '../../../test/fixtures/models/grounded-test/stories260K/stories260K.gguf',
+    '../../../../test/fixtures/models/grounded-test/stories260K/stories260K.gguf',
     import.meta.url,
   ),
 );
