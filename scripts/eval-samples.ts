@@ -30,7 +30,7 @@ import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 import { readDocument } from '../src/lib/ingest/read-document';
 import { DEFAULT_RETRIEVAL, DEFAULT_TOP_K } from '../src/lib/state/settings.svelte';
-import { chunkAndEmbed } from '../src/lib/workers/embed-handler';
+import { chunkAndEmbed } from '../src/lib/workers/embed/handler';
 import { parseSampleQuestions } from './sample-questions';
 
 const USAGE =

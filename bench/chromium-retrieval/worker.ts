@@ -11,7 +11,7 @@ import { VectorIndex } from '../../src/lib/core/retrieval/vector-index';
 import { KnowledgeBase } from '../../src/lib/storage/knowledge-base';
 import { VECTOR_BLOCK_ROWS } from '../../src/lib/storage/schema';
 import { Transfer, serve, type Endpoint, type HandlerContext } from '../../src/lib/workers/rpc';
-import { createSearchHandlers } from '../../src/lib/workers/search-handler';
+import { createSearchHandlers } from '../../src/lib/workers/search/handler';
 import {
   gaussian,
   keywordCorpus,

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
 import { embeddingModelSpec } from '../../src/lib/engines/embedding/catalogue';
-import type { EmbedMethods, FileProgress } from '../../src/lib/workers/embed-protocol';
+import type { EmbedMethods, FileProgress } from '../../src/lib/workers/embed/protocol';
 import { RpcClient } from '../../src/lib/workers/rpc';
 import type { BenchMethods, EmbedRun } from './worker';
 
@@ -52,9 +52,12 @@ async function app({
   const data = await Promise.all(
     files.map(async (name) => ({ name, data: await (await fetch(`/samples/${name}`)).blob() })),
   );
-  const worker = new Worker(new URL('../../src/lib/workers/embed.worker.ts', import.meta.url), {
-    type: 'module',
-  });
+  const worker = new Worker(
+    new URL('../../src/lib/workers/embed/embed.worker.ts', import.meta.url),
+    {
+      type: 'module',
+    },
+  );
   const client = new RpcClient<EmbedMethods>(worker);
   return inWorker(worker, async () => {
     await client.call('load', {

@@ -1,8 +1,8 @@
 import { knowledgeBaseSize } from '../core/web/storage-usage';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
-import type { SearchMethods } from '../workers/search-protocol';
-import type { EmbedMethods, ReembedProgress } from '../workers/embed-protocol';
+import type { SearchMethods } from '../workers/search/protocol';
+import type { EmbedMethods, ReembedProgress } from '../workers/embed/protocol';
 import { isAbortError } from '../workers/rpc';
 import { Alerts } from './alerts.svelte';
 import { Answers } from './answers.svelte';

@@ -2,9 +2,9 @@ import type { Passage } from '../core/kb/documents';
 import type { FusionOptions } from '../core/retrieval/fusion';
 import type { RetrievalMode } from '../core/retrieval/retrieval';
 import { RERANK_CANDIDATES, type RerankerState } from './reranker.svelte';
-import type { EmbedMethods } from '../workers/embed-protocol';
+import type { EmbedMethods } from '../workers/embed/protocol';
 import type { RpcClient } from '../workers/rpc';
-import type { SearchMethods } from '../workers/search-protocol';
+import type { SearchMethods } from '../workers/search/protocol';
 
 export type AskStatus = 'idle' | 'preparing' | 'retrieving' | 'reranking' | 'done' | 'failed';
 

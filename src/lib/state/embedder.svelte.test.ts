@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { SelfCheck } from '../core/models/vector-agreement';
-import type { EmbedMethods, LoadRequest, LoadResult } from '../workers/embed-protocol';
+import type { EmbedMethods, LoadRequest, LoadResult } from '../workers/embed/protocol';
 import type { RpcClient } from '../workers/rpc';
 import { EmbedderState } from './embedder.svelte';
 import { Settings } from './settings.svelte';

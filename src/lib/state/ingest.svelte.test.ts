@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { DocumentRecord } from '../core/kb/documents';
 import { sha256Hex } from '../ingest/read-document';
-import type { EmbedMethods, FileProgress, IngestRequest } from '../workers/embed-protocol';
+import type { EmbedMethods, FileProgress, IngestRequest } from '../workers/embed/protocol';
 import { RpcClient, serve, type Handlers } from '../workers/rpc';
 import { ALERTS_PER_BATCH, Ingest, type IngestCallbacks } from './ingest.svelte';
 

@@ -6,7 +6,7 @@ import type {
   FileProgress,
   IngestFile,
   IngestStage,
-} from '../workers/embed-protocol';
+} from '../workers/embed/protocol';
 import { isAbortError, type RpcClient, type SerializedError } from '../workers/rpc';
 
 export type JobStage =

@@ -2,7 +2,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
-import type { SearchMethods } from '../workers/search-protocol';
+import type { SearchMethods } from '../workers/search/protocol';
 import { TabSync, type LibraryChange } from './tab-sync';
 
 export interface LibraryOptions {

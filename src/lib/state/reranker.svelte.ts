@@ -3,7 +3,7 @@ import { chunkEmbeddingText } from '../core/text/embedding-input';
 import { rerankPassages } from '../core/retrieval/rerank';
 import { rerankerModelSpec } from '../engines/rerank/catalogue';
 import type { DownloadProgress } from '../engines/rerank/reranker';
-import { startRerankWorker, type RerankWorker } from '../workers/start-rerank-worker';
+import { startRerankWorker, type RerankWorker } from '../workers/rerank/client';
 import type { Settings } from './settings.svelte';
 
 /** How many retrieved passages the reranker rescores when it is on. */

@@ -5,7 +5,7 @@ import {
 } from '../core/text/chunking';
 import { DEFAULT_EMBEDDING_MODEL, isValidModelId } from '../engines/embedding/catalogue';
 import { parseModelSource, type ModelSource } from '../core/models/model-source';
-import type { BackendPreference } from '../workers/embed-protocol';
+import type { BackendPreference } from '../workers/embed/protocol';
 import { DEFAULT_SAMPLING, validateSampling, type Sampling } from '../core/answers/sampling';
 import { parseGgufParam, type GgufModel } from '../engines/llm/gguf-catalogue';
 import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K } from '../core/retrieval/fusion';

@@ -14,7 +14,7 @@ import {
 import { embeddingModelSpec } from '../engines/embedding/catalogue';
 import { readKnowledgeBase, storeKbFile } from '../storage/kb-transfer';
 import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/knowledge-base';
-import type { EmbedMethods } from '../workers/embed-protocol';
+import type { EmbedMethods } from '../workers/embed/protocol';
 import { isAbortError, type RpcClient } from '../workers/rpc';
 import type { Alerts } from './alerts.svelte';
 import type { Library } from './library.svelte';

@@ -1,10 +1,10 @@
 import { RpcClient, type Methods } from '../workers/rpc';
-import type { EmbedMethods } from '../workers/embed-protocol';
-import type { SearchMethods } from '../workers/search-protocol';
+import type { EmbedMethods } from '../workers/embed/protocol';
+import type { SearchMethods } from '../workers/search/protocol';
 import { workerName } from '../workers/network-channel';
-import { startWorker } from '../workers/start-worker';
-import embedWorkerUrl from '../workers/embed.worker.ts?worker&url';
-import searchWorkerUrl from '../workers/search.worker.ts?worker&url';
+import { startWorker } from '../workers/connect';
+import embedWorkerUrl from '../workers/embed/embed.worker.ts?worker&url';
+import searchWorkerUrl from '../workers/search/search.worker.ts?worker&url';
 
 export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';

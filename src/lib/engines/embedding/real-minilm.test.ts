@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMirror } from '../../../../scripts/serve-mirror.mjs';
 import { DEFAULT_CHUNKING } from '../../core/text/chunking';
 import { chunkEmbeddingText } from '../../core/text/embedding-input';
-import { chunkAndEmbed, EMBED_BATCH } from '../../workers/embed-handler';
+import { chunkAndEmbed, EMBED_BATCH } from '../../workers/embed/handler';
 import { embeddingModelSpec } from './catalogue';
 import type { Embedder } from './embedder';
 import { loadTransformersEmbedder } from './transformers-embedder';

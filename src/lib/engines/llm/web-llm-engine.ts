@@ -22,8 +22,8 @@ import { WorkerStoppedError, chatError, loadError } from './web-llm-errors';
 import { backendFrom, toLoadProgress } from './web-llm-progress';
 import { DeltaReader, chatRequest } from './web-llm-stream';
 import { workerName } from '../../workers/network-channel';
-import { startWorker } from '../../workers/start-worker';
-import webLlmWorkerUrl from '../../workers/web-llm.worker.ts?worker&url';
+import { startWorker } from '../../workers/connect';
+import webLlmWorkerUrl from '../../workers/web-llm/web-llm.worker.ts?worker&url';
 
 /** The part of a `Worker` the engine uses (tests pass a fake that speaks web-llm's protocol). */
 export interface WebLlmWorker {

@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import type { DocumentRecord } from '../core/kb/documents';
-import { KnowledgeBase } from '../storage/knowledge-base';
-import { RpcClient, serve } from './rpc';
-import { COMPACT_MIN_BLOCKS } from '../storage/vector-segments';
-import { createSearchHandlers } from './search-handler';
-import type { SearchMethods } from './search-protocol';
+import type { DocumentRecord } from '../../core/kb/documents';
+import { KnowledgeBase } from '../../storage/knowledge-base';
+import { RpcClient, serve } from '../rpc';
+import { COMPACT_MIN_BLOCKS } from '../../storage/vector-segments';
+import { createSearchHandlers } from './handler';
+import type { SearchMethods } from './protocol';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();

@@ -1,11 +1,11 @@
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { loadCrossEncoder } from '../engines/rerank/cross-encoder';
-import { webgpuUnavailableReason } from '../engines/webgpu';
-import { createRerankHandlers } from './rerank-handler';
-import type { RerankMethods } from './rerank-protocol';
-import { reportWorkerRequests } from './network-channel';
-import { serve, type Endpoint } from './rpc';
+import { loadCrossEncoder } from '../../engines/rerank/cross-encoder';
+import { webgpuUnavailableReason } from '../../engines/webgpu';
+import { createRerankHandlers } from './handler';
+import type { RerankMethods } from './protocol';
+import { reportWorkerRequests } from '../network-channel';
+import { serve, type Endpoint } from '../rpc';
 
 // Absolute: this worker's `self.location` is the blob URL it was started from (see
 // start-worker.ts), against which transformers.js cannot resolve a path.

@@ -1,10 +1,10 @@
-import { KnowledgeBase } from '../storage/knowledge-base';
-import { reportWorkerRequests } from './network-channel';
-import { serve, type Endpoint } from './rpc';
+import { KnowledgeBase } from '../../storage/knowledge-base';
+import { reportWorkerRequests } from '../network-channel';
+import { serve, type Endpoint } from '../rpc';
 
 reportWorkerRequests('search worker');
-import { createSearchHandlers } from './search-handler';
-import type { SearchMethods } from './search-protocol';
+import { createSearchHandlers } from './handler';
+import type { SearchMethods } from './protocol';
 
 // A DedicatedWorkerGlobalScope; the DOM library types `self` as a Window.
 const workerScope = self as unknown as Endpoint;

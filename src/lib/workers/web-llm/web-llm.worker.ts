@@ -1,5 +1,5 @@
 import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
-import { reportWorkerRequests } from './network-channel';
+import { reportWorkerRequests } from '../network-channel';
 
 reportWorkerRequests('web-llm worker');
 

@@ -1,7 +1,7 @@
-import type { RerankMethods } from './rerank-protocol';
-import { RpcClient } from './rpc';
-import { workerName } from './network-channel';
-import { startWorker } from './start-worker';
+import type { RerankMethods } from './protocol';
+import { RpcClient } from '../rpc';
+import { workerName } from '../network-channel';
+import { startWorker } from '../connect';
 import rerankWorkerUrl from './rerank.worker.ts?worker&url';
 
 export class RerankWorkerCrashedError extends Error {

@@ -3,10 +3,10 @@ import {
   rowCosines,
   vectorsAgree,
   type SelfCheck,
-} from '../core/models/vector-agreement';
-import type { EmbeddingBackend } from '../engines/embedding/embedder';
-import type { BackendPreference } from './embed-protocol';
-import { serializeError } from './rpc';
+} from '../../core/models/vector-agreement';
+import type { EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { BackendPreference } from './protocol';
+import { serializeError } from '../rpc';
 
 /**
  * The WebGPU self-check (core/vector-agreement.ts): after a model loads on WebGPU, the same model

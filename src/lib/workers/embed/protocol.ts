@@ -1,11 +1,11 @@
 /** Requests the embedding worker answers: loading the model, ingesting files, embedding questions. */
 
-import type { ChunkingOptions } from '../core/text/chunking';
-import type { SelfCheck } from '../core/models/vector-agreement';
-import type { DocumentRecord } from '../core/kb/documents';
-import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
-import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
-import type { SerializedError } from './rpc';
+import type { ChunkingOptions } from '../../core/text/chunking';
+import type { SelfCheck } from '../../core/models/vector-agreement';
+import type { DocumentRecord } from '../../core/kb/documents';
+import type { EmbeddingModelSpec } from '../../engines/embedding/catalogue';
+import type { DownloadProgress, EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { SerializedError } from '../rpc';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 

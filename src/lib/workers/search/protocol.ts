@@ -3,9 +3,9 @@
  * finds the passages nearest to a question, by embedding, by keywords, or both.
  */
 
-import type { Passage } from '../core/kb/documents';
-import type { FusionOptions } from '../core/retrieval/fusion';
-import type { RetrievalMode } from '../core/retrieval/retrieval';
+import type { Passage } from '../../core/kb/documents';
+import type { FusionOptions } from '../../core/retrieval/fusion';
+import type { RetrievalMode } from '../../core/retrieval/retrieval';
 
 export interface OpenResult {
   documents: number;

@@ -1,26 +1,30 @@
-import { chunkDocument, type ChunkingOptions } from '../core/text/chunking';
-import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../core/kb/documents';
-import { passageEmbeddingText } from '../core/text/embedding-input';
-import { pageAt } from '../core/text/pages';
-import { withCharacterFloor } from '../core/text/token-estimate';
-import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/models/vector-agreement';
-import type { EmbeddingModelSpec } from '../engines/embedding/catalogue';
-import type { DownloadProgress, Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
-import { readDocument } from '../ingest/read-document';
+import { chunkDocument, type ChunkingOptions } from '../../core/text/chunking';
+import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../../core/kb/documents';
+import { passageEmbeddingText } from '../../core/text/embedding-input';
+import { pageAt } from '../../core/text/pages';
+import { withCharacterFloor } from '../../core/text/token-estimate';
+import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
+import type { EmbeddingModelSpec } from '../../engines/embedding/catalogue';
+import type {
+  DownloadProgress,
+  Embedder,
+  EmbeddingBackend,
+} from '../../engines/embedding/embedder';
+import { readDocument } from '../../ingest/read-document';
 import {
   AlreadyStoredError,
   StorageFullError,
   type KnowledgeBase,
-} from '../storage/knowledge-base';
-import type { PendingKey } from '../storage/schema';
+} from '../../storage/knowledge-base';
+import type { PendingKey } from '../../storage/schema';
 import type {
   BackendPreference,
   EmbedMethods,
   FileProgress,
   IngestFile,
   LoadResult,
-} from './embed-protocol';
-import { abortError, serializeError, Transfer, type Handlers } from './rpc';
+} from './protocol';
+import { abortError, serializeError, Transfer, type Handlers } from '../rpc';
 import { loadWithFallback } from './backend-fallback';
 
 export interface EmbedHandlerDeps {

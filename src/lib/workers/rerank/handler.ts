@@ -1,9 +1,9 @@
-import type { RerankerModelSpec } from '../engines/rerank/catalogue';
-import type { DownloadProgress, RerankBackend, Reranker } from '../engines/rerank/reranker';
-import type { BackendPreference } from './embed-protocol';
-import type { RerankLoadResult, RerankMethods } from './rerank-protocol';
-import { type Handlers } from './rpc';
-import { loadWithFallback } from './backend-fallback';
+import type { RerankerModelSpec } from '../../engines/rerank/catalogue';
+import type { DownloadProgress, RerankBackend, Reranker } from '../../engines/rerank/reranker';
+import type { BackendPreference } from '../embed/protocol';
+import type { RerankLoadResult, RerankMethods } from './protocol';
+import { type Handlers } from '../rpc';
+import { loadWithFallback } from '../embed/backend-fallback';
 
 export interface RerankHandlerDeps {
   loadReranker(options: {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { SELF_CHECK_SENTENCES, type SelfCheck } from '../core/models/vector-agreement';
-import { embeddingModelSpec } from '../engines/embedding/catalogue';
-import type { Embedder, EmbeddingBackend } from '../engines/embedding/embedder';
-import type { KnowledgeBase } from '../storage/knowledge-base';
-import { createEmbedHandlers } from './embed-handler';
-import type { EmbedMethods, LoadRequest } from './embed-protocol';
-import { RpcClient, serve } from './rpc';
+import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
+import { embeddingModelSpec } from '../../engines/embedding/catalogue';
+import type { Embedder, EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
+import { createEmbedHandlers } from './handler';
+import type { EmbedMethods, LoadRequest } from './protocol';
+import { RpcClient, serve } from '../rpc';
 
 const MODEL = embeddingModelSpec('Xenova/all-MiniLM-L6-v2');
 const DEVICE = 'google swiftshader 0xc0de Google SwiftShader';

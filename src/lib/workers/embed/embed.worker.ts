@@ -1,13 +1,13 @@
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { loadTransformersEmbedder } from '../engines/embedding/transformers-embedder';
-import { webgpuAdapterDescription, webgpuUnavailableReason } from '../engines/webgpu';
-import { KnowledgeBase } from '../storage/knowledge-base';
-import { holdOwnerLock } from '../storage/pending-owner';
-import { createEmbedHandlers } from './embed-handler';
-import type { EmbedMethods } from './embed-protocol';
-import { reportWorkerRequests } from './network-channel';
-import { serve, type Endpoint } from './rpc';
+import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
+import { webgpuAdapterDescription, webgpuUnavailableReason } from '../../engines/webgpu';
+import { KnowledgeBase } from '../../storage/knowledge-base';
+import { holdOwnerLock } from '../../storage/pending-owner';
+import { createEmbedHandlers } from './handler';
+import type { EmbedMethods } from './protocol';
+import { reportWorkerRequests } from '../network-channel';
+import { serve, type Endpoint } from '../rpc';
 
 // Absolute: this worker's `self.location` is the blob URL it was started from (see
 // start-worker.ts), against which transformers.js cannot resolve a path.

@@ -1,10 +1,10 @@
-import { KeywordIndex } from '../core/retrieval/bm25';
-import type { Passage } from '../core/kb/documents';
-import { retrieve } from '../core/retrieval/retrieval';
-import { VectorIndex, encodeRows } from '../core/retrieval/vector-index';
-import type { KnowledgeBase } from '../storage/knowledge-base';
-import { type Handlers } from './rpc';
-import type { SearchMethods } from './search-protocol';
+import { KeywordIndex } from '../../core/retrieval/bm25';
+import type { Passage } from '../../core/kb/documents';
+import { retrieve } from '../../core/retrieval/retrieval';
+import { VectorIndex, encodeRows } from '../../core/retrieval/vector-index';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
+import { type Handlers } from '../rpc';
+import type { SearchMethods } from './protocol';
 
 export interface SearchHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
