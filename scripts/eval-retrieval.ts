@@ -46,7 +46,7 @@ import {
   DEFAULT_EMBEDDING_MODEL,
   embeddingModelSpec,
   isValidModelId,
-} from '../src/lib/engines/embedding/catalogue';
+} from '../src/lib/core/models/embedding-catalogue';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 
 const USAGE =

@@ -25,7 +25,7 @@ import {
 } from '../src/lib/core/retrieval/fusion';
 import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval/retrieval';
 import { VectorIndex } from '../src/lib/core/retrieval/vector-index';
-import { embeddingModelSpec, isValidModelId } from '../src/lib/engines/embedding/catalogue';
+import { embeddingModelSpec, isValidModelId } from '../src/lib/core/models/embedding-catalogue';
 import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 import { readDocument } from '../src/lib/ingest/read-document';

@@ -5,7 +5,7 @@
  * and store in IndexedDB, as the Documents panel does.
  */
 import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
-import { embeddingModelSpec } from '../../src/lib/engines/embedding/catalogue';
+import { embeddingModelSpec } from '../../src/lib/core/models/embedding-catalogue';
 import type { EmbedMethods, FileProgress } from '../../src/lib/workers/embed/protocol';
 import { RpcClient } from '../../src/lib/workers/rpc';
 import type { BenchMethods, EmbedRun } from './worker';

@@ -7,7 +7,7 @@
 import { env } from '@huggingface/transformers';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { embeddingModelSpec } from '../../src/lib/engines/embedding/catalogue';
+import { embeddingModelSpec } from '../../src/lib/core/models/embedding-catalogue';
 import { loadTransformersEmbedder } from '../../src/lib/engines/embedding/transformers-embedder';
 import { serve, Transfer, type Endpoint } from '../../src/lib/workers/rpc';
 

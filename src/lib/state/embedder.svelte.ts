@@ -1,6 +1,6 @@
 import type { SelfCheck } from '../core/models/vector-agreement';
 import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
-import { embeddingModelSpec } from '../engines/embedding/catalogue';
+import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import type { EmbedMethods, LoadResult } from '../workers/embed/protocol';
 import type { RpcClient } from '../workers/rpc';
 import type { Settings } from './settings.svelte';

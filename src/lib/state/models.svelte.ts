@@ -9,9 +9,9 @@ import {
   type LoadedModel,
   type ModelRef,
 } from '../engines/llm/engine';
-import { ggufChoices, ggufUrl, type GgufModel } from '../engines/llm/gguf-catalogue';
+import { ggufChoices, ggufUrl, type GgufModel } from '../core/models/gguf-catalogue';
 import { cachedModels, deleteCachedModel, type CachedModel } from '../engines/llm/web-llm-cache';
-import { WEB_LLM_MODELS, appConfigFor, webLlmLabel } from '../engines/llm/web-llm-catalogue';
+import { WEB_LLM_MODELS, appConfigFor, webLlmLabel } from '../core/models/web-llm-catalogue';
 import type { WebLlmEngine } from '../engines/llm/web-llm-engine';
 import type { WllamaEngine } from '../engines/llm/wllama-engine';
 import { isAbortError } from '../workers/rpc';

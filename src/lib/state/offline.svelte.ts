@@ -6,9 +6,9 @@ import {
   type ShellState,
 } from '../core/web/offline-readiness';
 import type { EmbeddingBackend } from '../engines/embedding/embedder';
-import { embeddingModelSpec } from '../engines/embedding/catalogue';
+import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { hasModelFiles, transformersCachedUrls } from '../engines/embedding/transformers-cache';
-import { ggufUrl } from '../engines/llm/gguf-catalogue';
+import { ggufUrl } from '../core/models/gguf-catalogue';
 import { isLibraryCached, isModelCached } from '../engines/llm/web-llm-cache';
 import {
   HUGGING_FACE_HUB,
@@ -16,8 +16,8 @@ import {
   appConfigFor,
   findWebLlmModel,
   webLlmLabel,
-} from '../engines/llm/web-llm-catalogue';
-import { rerankerModelSpec } from '../engines/rerank/catalogue';
+} from '../core/models/web-llm-catalogue';
+import { rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { Alerts } from './alerts.svelte';
 import type { EmbedderState } from './embedder.svelte';
 import type { Models } from './models.svelte';

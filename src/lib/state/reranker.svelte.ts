@@ -1,7 +1,7 @@
 import type { Passage } from '../core/kb/documents';
 import { chunkEmbeddingText } from '../core/text/embedding-input';
 import { rerankPassages } from '../core/retrieval/rerank';
-import { rerankerModelSpec } from '../engines/rerank/catalogue';
+import { rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { DownloadProgress } from '../engines/rerank/reranker';
 import { startRerankWorker, type RerankWorker } from '../workers/rerank/client';
 import type { Settings } from './settings.svelte';

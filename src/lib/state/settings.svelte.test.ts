@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { GGUF_MODELS } from '../engines/llm/gguf-catalogue';
+import { GGUF_MODELS } from '../core/models/gguf-catalogue';
 import { Settings } from './settings.svelte';
 
 /** localStorage as the settings use it. */

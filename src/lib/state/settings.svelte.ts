@@ -3,17 +3,17 @@ import {
   validateChunkingOptions,
   type ChunkingOptions,
 } from '../core/text/chunking';
-import { DEFAULT_EMBEDDING_MODEL, isValidModelId } from '../engines/embedding/catalogue';
+import { DEFAULT_EMBEDDING_MODEL, isValidModelId } from '../core/models/embedding-catalogue';
 import { parseModelSource, type ModelSource } from '../core/models/model-source';
 import type { BackendPreference } from '../workers/embed/protocol';
 import { DEFAULT_SAMPLING, validateSampling, type Sampling } from '../core/answers/sampling';
-import { parseGgufParam, type GgufModel } from '../engines/llm/gguf-catalogue';
+import { parseGgufParam, type GgufModel } from '../core/models/gguf-catalogue';
 import { DEFAULT_DENSE_WEIGHT, DEFAULT_RRF_K } from '../core/retrieval/fusion';
 import { RETRIEVAL_MODES, type RetrievalMode } from '../core/retrieval/retrieval';
-import { DEFAULT_RERANKER_MODEL } from '../engines/rerank/catalogue';
+import { DEFAULT_RERANKER_MODEL } from '../core/models/rerank-catalogue';
 import { decodeShareParams } from '../core/web/share-link';
-import { WEB_LLM_MODELS } from '../engines/llm/web-llm-catalogue';
-import { GGUF_MODELS } from '../engines/llm/gguf-catalogue';
+import { WEB_LLM_MODELS } from '../core/models/web-llm-catalogue';
+import { GGUF_MODELS } from '../core/models/gguf-catalogue';
 
 /** How passages are found: see core/retrieval.ts and core/fusion.ts. */
 export interface RetrievalPreferences {

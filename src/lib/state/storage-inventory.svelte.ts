@@ -7,8 +7,8 @@ import {
   type RepoFiles,
 } from '../core/models/model-storage';
 import { formatBytes } from '../core/text/format';
-import { embeddingModelSpec, EMBEDDING_MODELS } from '../engines/embedding/catalogue';
-import { ggufUrl } from '../engines/llm/gguf-catalogue';
+import { embeddingModelSpec, EMBEDDING_MODELS } from '../core/models/embedding-catalogue';
+import { ggufUrl } from '../core/models/gguf-catalogue';
 import {
   clearGgufFiles,
   deleteGgufFile,
@@ -19,7 +19,7 @@ import {
   transformersFiles,
   type GgufFile,
 } from '../engines/model-files';
-import { RERANKER_MODELS, rerankerModelSpec } from '../engines/rerank/catalogue';
+import { RERANKER_MODELS, rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { Alerts } from './alerts.svelte';
 import type { Library } from './library.svelte';
 import type { Models } from './models.svelte';

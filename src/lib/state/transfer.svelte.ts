@@ -11,7 +11,7 @@ import {
   KbFileError,
   type KbFileContents,
 } from '../core/kb/kb-file';
-import { embeddingModelSpec } from '../engines/embedding/catalogue';
+import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { readKnowledgeBase, storeKbFile } from '../storage/kb-transfer';
 import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/knowledge-base';
 import type { EmbedMethods } from '../workers/embed/protocol';

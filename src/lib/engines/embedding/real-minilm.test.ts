@@ -20,7 +20,7 @@ import { startMirror } from '../../../../scripts/serve-mirror.mjs';
 import { DEFAULT_CHUNKING } from '../../core/text/chunking';
 import { chunkEmbeddingText } from '../../core/text/embedding-input';
 import { chunkAndEmbed, EMBED_BATCH } from '../../workers/embed/handler';
-import { embeddingModelSpec } from './catalogue';
+import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { Embedder } from './embedder';
 import { loadTransformersEmbedder } from './transformers-embedder';
 

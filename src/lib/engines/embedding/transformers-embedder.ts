@@ -1,6 +1,6 @@
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
-import { backendName } from './backend-name';
-import type { EmbeddingModelSpec } from './catalogue';
+import { backendName } from '../../core/models/embedding-backend';
+import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
 import {
   EmbeddingModelLoadError,
   type DownloadProgress,

@@ -9,7 +9,7 @@ import {
   storedBytes,
   WEB_LLM_CACHES,
 } from './web-llm-cache';
-import { WEB_LLM_MODELS, appConfigFor, findWebLlmModel } from './web-llm-catalogue';
+import { WEB_LLM_MODELS, appConfigFor, findWebLlmModel } from '../../core/models/web-llm-catalogue';
 import {
   ALL,
   FakeCacheStorage,

@@ -7,7 +7,7 @@ import {
   appConfigFor,
   findWebLlmModel,
   webLlmLabel,
-} from './web-llm-catalogue';
+} from '../../core/models/web-llm-catalogue';
 
 const prebuilt = (id: string) => prebuiltAppConfig.model_list.find((r) => r.model_id === id);
 

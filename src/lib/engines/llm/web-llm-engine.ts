@@ -17,7 +17,7 @@ import {
   findWebLlmModel,
   webLlmLabel,
   type WebLlmModel,
-} from './web-llm-catalogue';
+} from '../../core/models/web-llm-catalogue';
 import { WorkerStoppedError, chatError, loadError } from './web-llm-errors';
 import { backendFrom, toLoadProgress } from './web-llm-progress';
 import { DeltaReader, chatRequest } from './web-llm-stream';

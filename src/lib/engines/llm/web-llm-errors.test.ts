@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EngineCrashedError, ModelLoadError } from './engine';
-import { findWebLlmModel } from './web-llm-catalogue';
+import { findWebLlmModel } from '../../core/models/web-llm-catalogue';
 import {
   PromptTooLongError,
   WorkerStoppedError,

@@ -5,7 +5,7 @@
  */
 
 import { EngineCrashedError, ModelLoadError } from './engine';
-import { webLlmLabel, type WebLlmModel } from './web-llm-catalogue';
+import { webLlmLabel, type WebLlmModel } from '../../core/models/web-llm-catalogue';
 
 export interface Failure {
   name: string;

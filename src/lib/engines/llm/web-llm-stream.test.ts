@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { findWebLlmModel } from './web-llm-catalogue';
+import { findWebLlmModel } from '../../core/models/web-llm-catalogue';
 import { chunk, usageChunk } from './web-llm-fakes';
 import { DeltaReader, ThinkingFilter, chatRequest, finishOf } from './web-llm-stream';
 

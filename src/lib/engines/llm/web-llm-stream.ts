@@ -6,7 +6,7 @@ import type {
   ChatCompletionRequestStreaming,
 } from '@mlc-ai/web-llm';
 import type { ChatDelta, ChatMessage, FinishReason, SamplingOptions } from './engine';
-import type { WebLlmModel } from './web-llm-catalogue';
+import type { WebLlmModel } from '../../core/models/web-llm-catalogue';
 
 export function chatRequest(
   messages: ChatMessage[],

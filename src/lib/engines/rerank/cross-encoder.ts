@@ -7,9 +7,9 @@ import {
   type ProgressInfo,
   type Tensor,
 } from '@huggingface/transformers';
-import { backendName } from '../embedding/backend-name';
+import { backendName } from '../../core/models/embedding-backend';
 import { HUGGING_FACE_HUB } from '../embedding/transformers-embedder';
-import type { RerankerModelSpec } from './catalogue';
+import type { RerankerModelSpec } from '../../core/models/rerank-catalogue';
 import {
   RerankerLoadError,
   type DownloadProgress,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
-import { embeddingModelSpec } from '../../engines/embedding/catalogue';
+import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { Embedder, EmbeddingBackend } from '../../engines/embedding/embedder';
 import type { KnowledgeBase } from '../../storage/knowledge-base';
 import { createEmbedHandlers } from './handler';

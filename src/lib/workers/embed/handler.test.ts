@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { norm } from '../../core/retrieval/top-k';
-import { embeddingModelSpec } from '../../engines/embedding/catalogue';
+import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { EmbeddingBackend } from '../../engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
 import { KnowledgeBase } from '../../storage/knowledge-base';

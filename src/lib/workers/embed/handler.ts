@@ -4,7 +4,7 @@ import { passageEmbeddingText } from '../../core/text/embedding-input';
 import { pageAt } from '../../core/text/pages';
 import { withCharacterFloor } from '../../core/text/token-estimate';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
-import type { EmbeddingModelSpec } from '../../engines/embedding/catalogue';
+import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type {
   DownloadProgress,
   Embedder,

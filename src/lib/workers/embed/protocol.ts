@@ -3,7 +3,7 @@
 import type { ChunkingOptions } from '../../core/text/chunking';
 import type { SelfCheck } from '../../core/models/vector-agreement';
 import type { DocumentRecord } from '../../core/kb/documents';
-import type { EmbeddingModelSpec } from '../../engines/embedding/catalogue';
+import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { DownloadProgress, EmbeddingBackend } from '../../engines/embedding/embedder';
 import type { SerializedError } from '../rpc';
 

@@ -8,7 +8,7 @@ import type { Passage } from '../../core/kb/documents';
 import { chunkEmbeddingText } from '../../core/text/embedding-input';
 import { rerankPassages } from '../../core/retrieval/rerank';
 import { RERANK_BATCH, loadCrossEncoder } from '../../engines/rerank/cross-encoder';
-import { rerankerModelSpec } from '../../engines/rerank/catalogue';
+import { rerankerModelSpec } from '../../core/models/rerank-catalogue';
 import type { DownloadProgress, RerankBackend } from '../../engines/rerank/reranker';
 import { makeTinyReranker } from '../../../../scripts/make-tiny-reranker.mjs';
 import { startMirror } from '../../../../scripts/serve-mirror.mjs';

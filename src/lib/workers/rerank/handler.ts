@@ -1,4 +1,4 @@
-import type { RerankerModelSpec } from '../../engines/rerank/catalogue';
+import type { RerankerModelSpec } from '../../core/models/rerank-catalogue';
 import type { DownloadProgress, RerankBackend, Reranker } from '../../engines/rerank/reranker';
 import type { BackendPreference } from '../embed/protocol';
 import type { RerankLoadResult, RerankMethods } from './protocol';

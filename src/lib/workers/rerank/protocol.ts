@@ -1,6 +1,6 @@
 /** Requests the reranking worker answers: loading a cross-encoder, scoring passages for a query. */
 
-import type { RerankerModelSpec } from '../../engines/rerank/catalogue';
+import type { RerankerModelSpec } from '../../core/models/rerank-catalogue';
 import type { DownloadProgress, RerankBackend } from '../../engines/rerank/reranker';
 import type { BackendPreference } from '../embed/protocol';
 

@@ -10,7 +10,7 @@
  */
 
 import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
-import type { LlmModelSpec, Quantization } from '../../core/models/llm-models';
+import type { LlmModelSpec, Quantization } from './llm-models';
 
 /** web-llm's `modelVersion`: the folder of compiled model libraries this web-llm can run. */
 export const WEB_LLM_MODEL_VERSION = 'v0_2_86/base';

@@ -1,4 +1,4 @@
-import type { EmbeddingBackend } from './embedder';
+import type { EmbeddingBackend } from '../../engines/embedding/embedder';
 
 export function backendName(backend: EmbeddingBackend): string {
   return backend === 'webgpu' ? 'WebGPU' : backend === 'wasm' ? 'WASM' : 'CPU';
