@@ -24,6 +24,7 @@ const LABEL = 'SmolLM2 360M Instruct (q4f32)';
 /** What the test page exposes: the engine module, and the files web-llm has cached. */
 interface TestPage {
   engine: typeof import('../../src/lib/engines/llm/web-llm-engine');
+  client: typeof import('../../src/lib/workers/web-llm/client');
   cachedUrls(): Promise<string[]>;
 }
 declare global {
@@ -37,8 +38,10 @@ const PAGE = `<!doctype html>
 <title>web-llm engine</title>
 <script type="module">
   import * as engine from './engine.js';
+  import * as client from './client.js';
   window.webLlm = {
     engine,
+    client,
     async cachedUrls() {
       const urls = [];
       for (const name of await caches.keys()) {
@@ -83,7 +86,10 @@ beforeAll(async () => {
       emptyOutDir: true,
       chunkSizeWarningLimit: 8192,
       rolldownOptions: {
-        input: { engine: join(root, 'src/lib/engines/llm/web-llm-engine.ts') },
+        input: {
+          engine: join(root, 'src/lib/engines/llm/web-llm-engine.ts'),
+          client: join(root, 'src/lib/workers/web-llm/client.ts'),
+        },
         preserveEntrySignatures: 'strict',
         output: { entryFileNames: '[name].js' },
       },
@@ -131,7 +137,10 @@ beforeEach(async () => {
 function startLoad() {
   return page.evaluate(
     async ({ model, mirror }) => {
-      const engine = new window.webLlm.engine.WebLlmEngine({ mirror });
+      const engine = new window.webLlm.engine.WebLlmEngine({
+        mirror,
+        startWorker: window.webLlm.client.startWebLlmWorker,
+      });
       const controller = new AbortController();
       (window as unknown as { abortLoad: () => void }).abortLoad = () => controller.abort();
       try {

@@ -18,7 +18,8 @@ import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
 import { Transfer } from './transfer.svelte';
 import { StorageInventory } from './storage-inventory.svelte';
-import { startEmbedWorker, startSearchWorker } from './workers';
+import { startEmbedWorker } from '../workers/embed/client';
+import { startSearchWorker } from '../workers/search/client';
 
 /** Everything the interface shows, wired together; one per page. */
 export class GroundedApp {

@@ -15,6 +15,7 @@ import { WEB_LLM_MODELS, appConfigFor, webLlmLabel } from '../core/models/web-ll
 import type { WebLlmEngine } from '../engines/llm/web-llm-engine';
 import type { WllamaEngine } from '../engines/llm/wllama-engine';
 import { isAbortError } from '../workers/rpc';
+import { startWebLlmWorker } from '../workers/web-llm/client';
 import type { Alerts } from './alerts.svelte';
 import type { Settings } from './settings.svelte';
 
@@ -296,7 +297,11 @@ export class Models {
     if (ref.kind === 'web-llm') {
       // web-llm is a 6 MB bundle: it is fetched (from this app's origin) only when needed.
       this.#webLlm ??= import('../engines/llm/web-llm-engine').then(
-        ({ WebLlmEngine }) => new WebLlmEngine({ mirror: this.#settings.modelSource.mirror }),
+        ({ WebLlmEngine }) =>
+          new WebLlmEngine({
+            mirror: this.#settings.modelSource.mirror,
+            startWorker: startWebLlmWorker,
+          }),
       );
       return this.#webLlm;
     }

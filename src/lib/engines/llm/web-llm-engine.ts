@@ -21,9 +21,6 @@ import {
 import { WorkerStoppedError, chatError, loadError } from './web-llm-errors';
 import { backendFrom, toLoadProgress } from './web-llm-progress';
 import { DeltaReader, chatRequest } from './web-llm-stream';
-import { workerName } from '../../workers/network-channel';
-import { startWorker } from '../../workers/connect';
-import webLlmWorkerUrl from '../../workers/web-llm/web-llm.worker.ts?worker&url';
 
 /** The part of a `Worker` the engine uses (tests pass a fake that speaks web-llm's protocol). */
 export interface WebLlmWorker {
@@ -37,13 +34,10 @@ export interface WebLlmEngineOptions {
   /** The `models=` mirror; undefined for the Hugging Face hub and GitHub. */
   mirror?: string | undefined;
   models?: readonly WebLlmModel[];
-  startWorker?: () => WebLlmWorker;
+  /** Starts a worker running web-llm's handler (the app's is `workers/web-llm/client.ts`). */
+  startWorker: () => WebLlmWorker;
   /** Where web-llm keeps downloads; undefined where there is no Cache API (insecure pages). */
   storage?: CacheStorage | undefined;
-}
-
-export function startWebLlmWorker(): Worker {
-  return startWorker(webLlmWorkerUrl, workerName('grounded-web-llm'));
 }
 
 /** A loaded model: web-llm's client, the worker it talks to, and how that worker ends. */
@@ -86,9 +80,9 @@ export class WebLlmEngine implements LlmEngine {
   constructor({
     mirror,
     models = WEB_LLM_MODELS,
-    startWorker = startWebLlmWorker,
+    startWorker,
     storage = globalThis.caches,
-  }: WebLlmEngineOptions = {}) {
+  }: WebLlmEngineOptions) {
     this.#models = models;
     this.#startWorker = startWorker;
     this.#storage = storage;

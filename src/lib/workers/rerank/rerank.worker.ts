@@ -8,7 +8,7 @@ import { reportWorkerRequests } from '../network-channel';
 import { serve, type Endpoint } from '../rpc';
 
 // Absolute: this worker's `self.location` is the blob URL it was started from (see
-// start-worker.ts), against which transformers.js cannot resolve a path.
+// workers/connect.ts), against which transformers.js cannot resolve a path.
 const ortPaths = {
   mjs: new URL(ortMjs, import.meta.url).href,
   wasm: new URL(ortWasm, import.meta.url).href,
