@@ -51,7 +51,7 @@ function started(): { worker: FakeWorker; start: (spec: WorkerSpec) => Connectab
 describe('connect', () => {
   test('speaks the worker protocol', async () => {
     const { worker, start } = started();
-    serve<Methods>(worker.channel.port2, { echo: (text) => `echo: ${text}` });
+    serve<Methods>(worker.channel.port2, { echo: async (text) => `echo: ${text}` });
     const { client, terminate } = connect<Methods>(SPEC, () => {}, start);
     await expect(client.call('echo', 'hi')).resolves.toBe('echo: hi');
     terminate();
