@@ -11,7 +11,8 @@ import {
 } from '../engines/llm/engine';
 import { ggufChoices, ggufUrl, type GgufModel } from '../core/models/gguf-catalogue';
 import { cachedModels, deleteCachedModel, type CachedModel } from '../engines/llm/web-llm-cache';
-import { WEB_LLM_MODELS, appConfigFor, webLlmLabel } from '../core/models/web-llm-catalogue';
+import { WEB_LLM_MODELS, webLlmLabel } from '../core/models/web-llm-catalogue';
+import { appConfigFor } from '../engines/llm/web-llm-config';
 import type { WebLlmEngine } from '../engines/llm/web-llm-engine';
 import type { WllamaEngine } from '../engines/llm/wllama-engine';
 import { isAbortError } from '../workers/rpc';

@@ -10,13 +10,9 @@ import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { hasModelFiles, transformersCachedUrls } from '../engines/embedding/transformers-cache';
 import { ggufUrl } from '../core/models/gguf-catalogue';
 import { isLibraryCached, isModelCached } from '../engines/llm/web-llm-cache';
-import {
-  HUGGING_FACE_HUB,
-  WEB_LLM_MODELS,
-  appConfigFor,
-  findWebLlmModel,
-  webLlmLabel,
-} from '../core/models/web-llm-catalogue';
+import { WEB_LLM_MODELS, findWebLlmModel, webLlmLabel } from '../core/models/web-llm-catalogue';
+import { HUGGING_FACE_HUB } from '../core/models/model-source';
+import { appConfigFor } from '../engines/llm/web-llm-config';
 import { rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { Alerts } from './alerts.svelte';
 import type { EmbedderState } from './embedder.svelte';

@@ -4,7 +4,7 @@
  * laid out like the hub: `<base><repo>/resolve/main/<file>`.
  */
 
-import { HUGGING_FACE_HUB } from './web-llm-catalogue';
+import { modelHost } from './model-source';
 
 export interface GgufModel {
   /** `gguf:<repo>/<file>`, distinct from every web-llm id. */
@@ -113,7 +113,5 @@ export function ggufChoices(extra?: GgufModel): readonly GgufModel[] {
 
 /** Where to download `model` from: the mirror when given, else the hub. */
 export function ggufUrl(model: GgufModel, mirror?: string): string {
-  const base =
-    mirror === undefined ? HUGGING_FACE_HUB : mirror.endsWith('/') ? mirror : `${mirror}/`;
-  return `${base}${model.repo}/resolve/main/${model.file}`;
+  return `${modelHost(mirror)}${model.repo}/resolve/main/${model.file}`;
 }

@@ -1,4 +1,13 @@
 /** Where model files come from: the `models=` mirror when given, else the Hugging Face hub. */
+
+export const HUGGING_FACE_HUB = 'https://huggingface.co/';
+
+/** The base URL model files are laid out under, with a trailing slash: `mirror`, else the hub. */
+export function modelHost(mirror: string | undefined): string {
+  if (mirror === undefined) return HUGGING_FACE_HUB;
+  return mirror.endsWith('/') ? mirror : `${mirror}/`;
+}
+
 export interface ModelSource {
   /** Base URL with a trailing slash, or undefined for the hub. */
   mirror: string | undefined;

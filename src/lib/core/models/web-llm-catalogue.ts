@@ -9,13 +9,11 @@
  * unit tests instead of the first download.
  */
 
-import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
 import type { LlmModelSpec, Quantization } from './llm-models';
 
 /** web-llm's `modelVersion`: the folder of compiled model libraries this web-llm can run. */
 export const WEB_LLM_MODEL_VERSION = 'v0_2_86/base';
 
-export const HUGGING_FACE_HUB = 'https://huggingface.co/';
 /** Where web-llm's `prebuiltAppConfig` takes model libraries from (its `modelLibURLPrefix`). */
 export const MODEL_LIB_HOST = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/';
 
@@ -128,37 +126,4 @@ export function findWebLlmModel(
 /** The name people see, e.g. "Qwen2.5 0.5B Instruct (q4f32)". */
 export function webLlmLabel(model: LlmModelSpec): string {
   return `${model.family} (${model.quantization})`;
-}
-
-/**
- * The web-llm configuration for `models`, downloading from `mirror` when given, laid out like the
- * hub (see DEVELOPERS.md):
- *
- *   <mirror>/mlc-ai/<repo>/resolve/main/<file>    weights, config, tokenizer (web-llm adds
- *                                                 `/resolve/main/` to `model` itself)
- *   <mirror>/mlc-ai/binary-mlc-llm-libs/resolve/main/web-llm-models/<version>/<lib>.wasm
- *
- * Without a mirror, the same URLs as web-llm's `prebuiltAppConfig`. Downloads are kept in the
- * Cache API, keyed by URL, so a model fetched from one source is not cached for another.
- */
-export function appConfigFor(models: readonly WebLlmModel[], mirror?: string): AppConfig {
-  const base = mirror === undefined ? undefined : mirror.endsWith('/') ? mirror : `${mirror}/`;
-  const modelHost = base ?? HUGGING_FACE_HUB;
-  const libHost = base ? `${base}mlc-ai/binary-mlc-llm-libs/resolve/main/` : MODEL_LIB_HOST;
-  return {
-    // web-llm-cache.ts reads and cleans the Cache API directly, so pin it as the backend.
-    cacheBackend: 'cache',
-    model_list: models.map((model): ModelRecord => ({
-      model: `${modelHost}mlc-ai/${model.repo}`,
-      model_id: model.id,
-      model_lib: `${libHost}web-llm-models/${WEB_LLM_MODEL_VERSION}/${model.lib}`,
-      vram_required_MB: model.vramMB,
-      low_resource_required: model.lowResource,
-      required_features: [...model.requiredFeatures],
-      ...(model.bufferSizeRequiredBytes !== undefined
-        ? { buffer_size_required_bytes: model.bufferSizeRequiredBytes }
-        : {}),
-      overrides: { context_window_size: model.contextWindow },
-    })),
-  };
 }

@@ -7,8 +7,7 @@ import {
   type EmbeddingBackend,
   type Embedder,
 } from './embedder';
-
-export const HUGGING_FACE_HUB = 'https://huggingface.co/';
+import { HUGGING_FACE_HUB, modelHost } from '../../core/models/model-source';
 
 export interface TransformersEmbedderOptions {
   model: EmbeddingModelSpec;
@@ -36,7 +35,7 @@ export async function loadTransformersEmbedder({
 }: TransformersEmbedderOptions): Promise<Embedder> {
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
-  env.remoteHost = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`;
+  env.remoteHost = modelHost(remoteHost);
   const onnx = env.backends.onnx;
   if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = { ...wasmPaths };
 

@@ -9,7 +9,8 @@ import {
   storedBytes,
   WEB_LLM_CACHES,
 } from './web-llm-cache';
-import { WEB_LLM_MODELS, appConfigFor, findWebLlmModel } from '../../core/models/web-llm-catalogue';
+import { WEB_LLM_MODELS, findWebLlmModel } from '../../core/models/web-llm-catalogue';
+import { appConfigFor } from './web-llm-config';
 import {
   ALL,
   FakeCacheStorage,

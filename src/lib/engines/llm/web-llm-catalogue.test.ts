@@ -4,10 +4,10 @@ import {
   MODEL_LIB_HOST,
   WEB_LLM_MODELS,
   WEB_LLM_MODEL_VERSION,
-  appConfigFor,
   findWebLlmModel,
   webLlmLabel,
 } from '../../core/models/web-llm-catalogue';
+import { appConfigFor } from './web-llm-config';
 
 const prebuilt = (id: string) => prebuiltAppConfig.model_list.find((r) => r.model_id === id);
 

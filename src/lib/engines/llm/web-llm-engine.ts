@@ -11,9 +11,9 @@ import {
   type SamplingOptions,
 } from './engine';
 import { deleteCachedModel, isModelCached } from './web-llm-cache';
+import { appConfigFor } from './web-llm-config';
 import {
   WEB_LLM_MODELS,
-  appConfigFor,
   findWebLlmModel,
   webLlmLabel,
   type WebLlmModel,

@@ -8,7 +8,7 @@ import {
   type Tensor,
 } from '@huggingface/transformers';
 import { backendName } from '../../core/models/embedding-backend';
-import { HUGGING_FACE_HUB } from '../embedding/transformers-embedder';
+import { HUGGING_FACE_HUB, modelHost } from '../../core/models/model-source';
 import type { RerankerModelSpec } from '../../core/models/rerank-catalogue';
 import {
   RerankerLoadError,
@@ -45,7 +45,7 @@ export async function loadCrossEncoder({
 }: CrossEncoderOptions): Promise<Reranker> {
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
-  env.remoteHost = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`;
+  env.remoteHost = modelHost(remoteHost);
   const onnx = env.backends.onnx;
   if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = { ...wasmPaths };
 
