@@ -1,5 +1,6 @@
 import type { SelfCheck } from '../core/models/vector-agreement';
-import type { DownloadProgress, EmbeddingBackend } from '../engines/embedding/embedder';
+import type { DownloadProgress } from '../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../core/models/embedding-backend';
 import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import type { EmbedMethods, LoadResult } from '../workers/embed/protocol';
 import type { RpcClient } from '../workers/rpc';

@@ -5,7 +5,7 @@ import {
   type OfflineReadiness,
   type ShellState,
 } from '../core/web/offline-readiness';
-import type { EmbeddingBackend } from '../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../core/models/embedding-backend';
 import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { hasModelFiles, transformersCachedUrls } from '../engines/embedding/transformers-cache';
 import { ggufUrl } from '../core/models/gguf-catalogue';

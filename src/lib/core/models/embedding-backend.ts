@@ -1,4 +1,5 @@
-import type { EmbeddingBackend } from '../../engines/embedding/embedder';
+/** Where an embedding or reranking model runs. */
+export type EmbeddingBackend = 'webgpu' | 'wasm' | 'cpu';
 
 export function backendName(backend: EmbeddingBackend): string {
   return backend === 'webgpu' ? 'WebGPU' : backend === 'wasm' ? 'WASM' : 'CPU';

@@ -1,6 +1,6 @@
 /** What the rest of the app needs from a sentence-embedding engine. */
 
-export type EmbeddingBackend = 'webgpu' | 'wasm' | 'cpu';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 
 export interface Embedder {
   readonly modelId: string;

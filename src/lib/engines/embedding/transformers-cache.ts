@@ -5,7 +5,7 @@
  * `<host><owner>/<name>/resolve/main/<file>`.
  */
 
-import type { EmbeddingBackend } from './embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 
 export const TRANSFORMERS_CACHE = 'transformers-cache';
 

@@ -1,12 +1,7 @@
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
-import { backendName } from '../../core/models/embedding-backend';
+import { backendName, type EmbeddingBackend } from '../../core/models/embedding-backend';
 import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
-import {
-  EmbeddingModelLoadError,
-  type DownloadProgress,
-  type EmbeddingBackend,
-  type Embedder,
-} from './embedder';
+import { EmbeddingModelLoadError, type DownloadProgress, type Embedder } from './embedder';
 import { HUGGING_FACE_HUB, modelHost } from '../../core/models/model-source';
 
 export interface TransformersEmbedderOptions {

@@ -1,6 +1,7 @@
 /** What the rest of the app needs from a reranker. */
 
-import type { DownloadProgress, EmbeddingBackend } from '../embedding/embedder';
+import type { DownloadProgress } from '../embedding/embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 
 export type { DownloadProgress };
 export type RerankBackend = EmbeddingBackend;

@@ -4,7 +4,7 @@ import {
   vectorsAgree,
   type SelfCheck,
 } from '../../core/models/vector-agreement';
-import type { EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 import type { BackendPreference } from './protocol';
 import { serializeError } from '../rpc';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { norm } from '../../core/retrieval/top-k';
 import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
-import type { EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
 import { KnowledgeBase } from '../../storage/knowledge-base';
 import { makeTinyEmbedder } from '../../../../scripts/make-tiny-embedder.mjs';

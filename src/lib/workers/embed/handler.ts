@@ -5,11 +5,8 @@ import { pageAt } from '../../core/text/pages';
 import { withCharacterFloor } from '../../core/text/token-estimate';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
 import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
-import type {
-  DownloadProgress,
-  Embedder,
-  EmbeddingBackend,
-} from '../../engines/embedding/embedder';
+import type { DownloadProgress, Embedder } from '../../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 import { readDocument } from '../../ingest/read-document';
 import {
   AlreadyStoredError,

@@ -4,7 +4,8 @@ import type { ChunkingOptions } from '../../core/text/chunking';
 import type { SelfCheck } from '../../core/models/vector-agreement';
 import type { DocumentRecord } from '../../core/kb/documents';
 import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
-import type { DownloadProgress, EmbeddingBackend } from '../../engines/embedding/embedder';
+import type { DownloadProgress } from '../../engines/embedding/embedder';
+import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 import type { SerializedError } from '../rpc';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
