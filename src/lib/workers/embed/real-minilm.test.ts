@@ -19,10 +19,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMirror } from '../../../../scripts/serve-mirror.mjs';
 import { DEFAULT_CHUNKING } from '../../core/text/chunking';
 import { chunkEmbeddingText } from '../../core/text/embedding-input';
-import { chunkAndEmbed, EMBED_BATCH } from '../../workers/embed/handler';
+import { chunkAndEmbed, EMBED_BATCH } from './handler';
 import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
-import type { Embedder } from './embedder';
-import { loadTransformersEmbedder } from './transformers-embedder';
+import type { Embedder } from '../../engines/embedding/embedder';
+import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
 
 const MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
 const modelsDir = fileURLToPath(new URL('../../../../models/', import.meta.url));
