@@ -41,6 +41,7 @@ export default ts.config(
  * The direction of imports is the architecture: ui → state → (engines, storage, workers, ingest) →
  * core. Each zone lists what a layer must not import, statically or with `import()`; a wrong
  * import fails `npm run lint`.
+ * @returns {import('eslint').Linter.Config[]}
  */
 function layers() {
   const libraries = [
@@ -53,9 +54,16 @@ function layers() {
     'mammoth',
     'htmlparser2',
   ];
+  /**
+   * @param {string[]} files
+   * @param {string[]} folders
+   * @param {string[]} packages
+   * @param {string} why
+   * @returns {import('eslint').Linter.Config}
+   */
   const zone = (files, folders, packages, why) => {
     const message = `${why} (see DEVELOPERS.md, Architecture)`;
-    const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const escape = (/** @type {string} */ name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     const dynamic = [
       ...folders.map((name) => `(^|\\/)${name}\\/`),
       ...packages.map((name) => `^${escape(name)}($|\\/)`),
