@@ -8,7 +8,7 @@ import type { ResultTimings } from '@wllama/wllama/esm/types/oai-compat';
 import wllamaWasm from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { KeywordIndex } from '../../src/lib/core/retrieval/bm25';
 import { chunkDocument } from '../../src/lib/core/text/chunking';
-import type { DocumentFormat } from '../../src/lib/core/kb/documents';
+import type { DocumentFormat } from '../../src/lib/core/text/document-format';
 import { groundedMessages } from '../../src/lib/core/answers/prompt';
 
 export interface Loaded {

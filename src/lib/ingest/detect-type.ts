@@ -4,7 +4,7 @@
  * between kinds of text (.md, .html, .csv, source code), which bytes cannot tell apart.
  */
 
-import type { DocumentFormat } from '../core/kb/documents';
+import type { DocumentFormat } from '../core/text/document-format';
 
 export type FileType =
   /** Something Grounded reads. `language` for source code; `contentOverrides` when the bytes

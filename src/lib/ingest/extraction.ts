@@ -1,4 +1,4 @@
-import type { DocumentFormat } from '../core/kb/documents';
+import type { DocumentFormat } from '../core/text/document-format';
 
 /** What an extractor makes of a file: the text to chunk and store, and what else it learnt. */
 export interface Extraction {

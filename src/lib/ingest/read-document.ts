@@ -1,4 +1,4 @@
-import type { DocumentFormat } from '../core/kb/documents';
+import type { DocumentFormat } from '../core/text/document-format';
 import { decodeText, replacementWarnings } from './decode-text';
 import {
   detectType,

@@ -1,13 +1,7 @@
 /** The shapes of documents, chunks and passages shared by every layer. */
 
-import type { ChunkingOptions } from '../text/chunking';
-
-/**
- * What a document was read from. HTML and .docx are stored as Markdown-like text (their headings
- * drive chunking); CSV and JSON as one block of `key: value` lines per record.
- */
-export type DocumentFormat =
-  'markdown' | 'plain' | 'html' | 'pdf' | 'docx' | 'csv' | 'json' | 'code';
+import type { Chunk, ChunkingOptions } from '../text/chunking';
+import type { DocumentFormat } from '../text/document-format';
 
 export interface DocumentRecord {
   id: string;
@@ -32,15 +26,9 @@ export interface DocumentRecord {
   language?: string;
 }
 
-export interface ChunkRecord {
+/** A chunk as stored: its offsets are into the document's stored text. */
+export interface ChunkRecord extends Chunk {
   docId: string;
-  ordinal: number;
-  /** UTF-16 offsets into the document's text: text === documentText.slice(start, end). */
-  start: number;
-  end: number;
-  text: string;
-  headingPath: string[];
-  tokens: number;
   /** PDF: the 1-based page the chunk is on (a chunk never spans two pages). */
   page?: number;
 }

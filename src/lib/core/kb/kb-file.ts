@@ -24,7 +24,8 @@
  */
 
 import { validateChunkingOptions, type ChunkingOptions } from '../text/chunking';
-import type { ChunkRecord, DocumentFormat, DocumentRecord, KnowledgeBaseMeta } from './documents';
+import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from './documents';
+import type { DocumentFormat } from '../text/document-format';
 
 export const KB_FILE_MAGIC = 'GROUNDED-KB\n';
 /** The newest format this code reads and the one it writes. */

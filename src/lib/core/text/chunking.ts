@@ -1,4 +1,4 @@
-import type { DocumentFormat } from '../kb/documents';
+import type { DocumentFormat } from './document-format';
 import { isWhitespaceCode, markdownBlocks, plainBlocks, type Block } from './markdown-sections';
 import { estimateTokens, type TokenCounter } from './token-estimate';
 

@@ -1,5 +1,6 @@
 import { chunkDocument, type ChunkingOptions } from '../../core/text/chunking';
-import type { ChunkRecord, DocumentFormat, DocumentRecord } from '../../core/kb/documents';
+import type { ChunkRecord, DocumentRecord } from '../../core/kb/documents';
+import type { DocumentFormat } from '../../core/text/document-format';
 import { passageEmbeddingText } from '../../core/text/embedding-input';
 import { pageAt } from '../../core/text/pages';
 import { withCharacterFloor } from '../../core/text/token-estimate';
