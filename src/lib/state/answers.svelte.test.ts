@@ -1,20 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import type { Passage } from '../core/kb/documents';
-import { DEFAULT_SAMPLING } from '../core/answers/sampling';
+import { DEFAULT_SAMPLING, type Sampling } from '../core/answers/sampling';
 import {
   EngineCrashedError,
   type ChatDelta,
   type ChatMessage,
   type LlmEngine,
   type LoadedModel,
-  type SamplingOptions,
 } from '../engines/llm/engine';
 import { Answers } from './answers.svelte';
 
 /** An engine that streams scripted answers a piece at a time, and records what it was asked. */
 class ScriptedEngine implements LlmEngine {
   readonly kind = 'wllama';
-  calls: { messages: ChatMessage[]; options: SamplingOptions; aborted: () => boolean }[] = [];
+  calls: { messages: ChatMessage[]; options: Sampling; aborted: () => boolean }[] = [];
   running = 0;
   maxRunning = 0;
   constructor(
@@ -27,7 +26,7 @@ class ScriptedEngine implements LlmEngine {
   async unload(): Promise<void> {}
   async *chat(
     messages: ChatMessage[],
-    options: SamplingOptions,
+    options: Sampling,
     signal?: AbortSignal,
   ): AsyncIterable<ChatDelta> {
     const call = this.calls.length;

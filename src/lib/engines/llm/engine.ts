@@ -4,16 +4,9 @@
  */
 
 import type { ChatMessage } from '../../core/answers/chat';
+import type { Sampling } from '../../core/answers/sampling';
 
 export type { ChatMessage, ChatRole } from '../../core/answers/chat';
-
-/** The same settings are used for both answers, so they differ only by what the prompt holds. */
-export interface SamplingOptions {
-  temperature: number;
-  topP: number;
-  seed: number;
-  maxTokens: number;
-}
 
 export type FinishReason = 'stop' | 'length' | 'abort';
 
@@ -76,11 +69,7 @@ export interface LlmEngine {
     signal?: AbortSignal,
   ): Promise<LoadedModel>;
   /** Streams the answer; aborting `signal` stops generation at once and ends the stream. */
-  chat(
-    messages: ChatMessage[],
-    options: SamplingOptions,
-    signal?: AbortSignal,
-  ): AsyncIterable<ChatDelta>;
+  chat(messages: ChatMessage[], options: Sampling, signal?: AbortSignal): AsyncIterable<ChatDelta>;
   /** Tokens of `text` by the model's own tokenizer, when the engine can count them. */
   countTokens?(text: string): Promise<number>;
   unload(): Promise<void>;

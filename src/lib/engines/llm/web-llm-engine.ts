@@ -1,3 +1,4 @@
+import type { Sampling } from '../../core/answers/sampling';
 import { WebWorkerMLCEngine, type AppConfig, type ChatCompletionChunk } from '@mlc-ai/web-llm';
 import {
   EngineCrashedError,
@@ -8,7 +9,6 @@ import {
   type LoadedModel,
   type LoadProgress,
   type ModelRef,
-  type SamplingOptions,
 } from './engine';
 import { deleteCachedModel, isModelCached } from './web-llm-cache';
 import { appConfigFor } from './web-llm-config';
@@ -174,7 +174,7 @@ export class WebLlmEngine implements LlmEngine {
 
   async *chat(
     messages: ChatMessage[],
-    options: SamplingOptions,
+    options: Sampling,
     signal?: AbortSignal,
   ): AsyncIterable<ChatDelta> {
     const session = this.#session;

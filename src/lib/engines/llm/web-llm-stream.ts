@@ -1,16 +1,17 @@
 /** From the app's chat request to web-llm's, and from web-llm's chunks back to `ChatDelta`s. */
 
+import type { Sampling } from '../../core/answers/sampling';
 import type {
   ChatCompletionChunk,
   ChatCompletionMessageParam,
   ChatCompletionRequestStreaming,
 } from '@mlc-ai/web-llm';
-import type { ChatDelta, ChatMessage, FinishReason, SamplingOptions } from './engine';
+import type { ChatDelta, ChatMessage, FinishReason } from './engine';
 import type { WebLlmModel } from '../../core/models/web-llm-catalogue';
 
 export function chatRequest(
   messages: ChatMessage[],
-  options: SamplingOptions,
+  options: Sampling,
   model: WebLlmModel,
 ): ChatCompletionRequestStreaming {
   return {

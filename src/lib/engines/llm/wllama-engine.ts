@@ -1,3 +1,4 @@
+import type { Sampling } from '../../core/answers/sampling';
 import {
   CacheManager,
   Model,
@@ -17,7 +18,6 @@ import {
   type LoadedModel,
   type LoadProgress,
   type ModelRef,
-  type SamplingOptions,
 } from './engine';
 import {
   TEMPLATE_TOKENS_PER_MESSAGE,
@@ -181,7 +181,7 @@ export class WllamaEngine implements LlmEngine {
 
   async *chat(
     messages: ChatMessage[],
-    options: SamplingOptions,
+    options: Sampling,
     signal?: AbortSignal,
   ): AsyncIterable<ChatDelta> {
     const wllama = this.#wllama;
