@@ -16,7 +16,7 @@ import { RerankerState } from './reranker.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
-import { Transfer } from './transfer.svelte';
+import { Transfer } from './kb-transfer.svelte';
 import { StorageInventory } from './storage-inventory.svelte';
 import { startEmbedWorker } from '../workers/embed/client';
 import { startSearchWorker } from '../workers/search/client';
