@@ -16,7 +16,7 @@ import { RerankerState } from './reranker.svelte';
 import { loadSampleFiles } from './samples';
 import { Settings } from './settings.svelte';
 import { StorageStatus } from './storage.svelte';
-import { Transfer } from './kb-transfer.svelte';
+import { KbTransfer } from './kb-transfer.svelte';
 import { StorageInventory } from './storage-inventory.svelte';
 import { startEmbedWorker } from '../workers/embed/client';
 import { startSearchWorker } from '../workers/search/client';
@@ -33,7 +33,7 @@ export class GroundedApp {
   readonly reranker: RerankerState;
   readonly answers: Answers;
   readonly storage = new StorageStatus();
-  readonly transfer: Transfer;
+  readonly transfer: KbTransfer;
   /** Downloaded models and documents, for the Storage panel. */
   readonly inventory: StorageInventory = new StorageInventory(this);
   loadingSamples = $state(false);
@@ -113,7 +113,7 @@ export class GroundedApp {
       failed: (message) => this.alerts.push(message),
       storageFull: (fileName) => void this.#storageFull(fileName),
     });
-    this.transfer = new Transfer({
+    this.transfer = new KbTransfer({
       kb,
       library: this.library,
       alerts: this.alerts,

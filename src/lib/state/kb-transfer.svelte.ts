@@ -53,7 +53,7 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
  * one synchronous step, parsing the manifest, is done once. A worker would copy the documents
  * across to store them, for no gain.
  */
-export class Transfer {
+export class KbTransfer {
   /** What runs now, if anything: one export or import at a time. */
   progress = $state.raw<TransferProgress | null>(null);
   /** What the last import did, e.g. "Imported 8 documents (0 already present, skipped)". */
