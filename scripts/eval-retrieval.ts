@@ -34,7 +34,6 @@ import {
 } from '../src/lib/core/retrieval/fusion';
 import {
   corpusPassageTexts,
-  embedInBatches,
   prepareEval,
   runEval,
   type EvalEmbedder,
@@ -42,6 +41,7 @@ import {
   type PreparedEval,
 } from '../src/lib/core/eval/retrieval-eval';
 import type { RetrievalMode } from '../src/lib/core/retrieval/retrieval';
+import { embedByLength } from '../src/lib/core/text/embedding-input';
 import {
   DEFAULT_EMBEDDING_MODEL,
   embeddingModelSpec,
@@ -174,10 +174,14 @@ if (needsDense) {
   } else {
     let lastReport = 0;
     const embedStarted = performance.now();
-    corpusVectors = await embedInBatches(texts, embedder.embedPassages, 32, (done, total) => {
-      if (performance.now() - lastReport < 5000 && done < total) return;
-      lastReport = performance.now();
-      console.error(`  embedding ${done}/${total}`);
+    corpusVectors = await embedByLength(texts, embedder.embedPassages, {
+      batchSize: 32,
+      longestFirst: true,
+      onBatch: (done, total) => {
+        if (done === 0 || (performance.now() - lastReport < 5000 && done < total)) return;
+        lastReport = performance.now();
+        console.error(`  embedding ${done}/${total}`);
+      },
     });
     embedSeconds = (performance.now() - embedStarted) / 1000;
     console.error(

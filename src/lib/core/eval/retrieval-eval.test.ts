@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { embedByLength } from '../text/embedding-input';
 import { describe, expect, test } from 'vitest';
 import { parseCorpus, parseQrels, parseQueries } from './beir';
 import { analyze } from '../retrieval/analyzer';
 import {
   corpusPassageTexts,
-  embedInBatches,
   evaluateRetrieval,
   MissingEmbedderError,
   prepareEval,
@@ -81,10 +81,13 @@ describe('evaluateRetrieval', () => {
 
   test('one preparation serves every mode, on any subset of the queries', async () => {
     const prepared = await prepareEval(tiny, { embedder });
-    const corpusVectors = await embedInBatches(
+    const corpusVectors = await embedByLength(
       corpusPassageTexts(tiny.corpus),
       async (t) => embed(t),
-      2,
+      {
+        batchSize: 2,
+        longestFirst: true,
+      },
     );
     const again = await prepareEval(tiny, { embedder, corpusVectors });
     expect(again.vectors!.search(again.queryVectors![0]!, 1)[0]!.docId).toBe('d1');

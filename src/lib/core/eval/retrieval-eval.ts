@@ -9,7 +9,7 @@
 
 import type { BeirDocument, BeirQuery, Qrels } from './beir';
 import { KeywordIndex, type Bm25Options } from '../retrieval/bm25';
-import { chunkEmbeddingText } from '../text/embedding-input';
+import { chunkEmbeddingText, embedByLength } from '../text/embedding-input';
 import type { FusionOptions } from '../retrieval/fusion';
 import { evaluateRun, type RetrievalMetrics } from './metrics';
 import { retrieve, type RetrievalMode } from '../retrieval/retrieval';
@@ -100,31 +100,6 @@ export function corpusPassageTexts(corpus: readonly BeirDocument[]): string[] {
   );
 }
 
-/**
- * Embeds texts batch by batch into one row-major array, in the texts' order. Batches are made of
- * texts of similar length (longest first): a model pads a batch to its longest text, so mixing
- * long and short ones would spend most of the time on padding.
- */
-export async function embedInBatches(
-  texts: readonly string[],
-  embed: (batch: string[]) => Promise<Float32Array>,
-  batchSize = 32,
-  onProgress?: (done: number, total: number) => void,
-): Promise<Float32Array> {
-  const order = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length);
-  let out: Float32Array | null = null;
-  let dim = 0;
-  for (let at = 0; at < order.length; at += batchSize) {
-    const rows = order.slice(at, at + batchSize);
-    const embedded = await embed(rows.map((i) => texts[i]!));
-    dim ||= embedded.length / rows.length;
-    out ??= new Float32Array(texts.length * dim);
-    rows.forEach((row, j) => out!.set(embedded.subarray(j * dim, (j + 1) * dim), row * dim));
-    onProgress?.(Math.min(at + batchSize, texts.length), texts.length);
-  }
-  return out ?? new Float32Array(0);
-}
-
 export async function prepareEval(
   data: EvalData,
   {
@@ -159,12 +134,11 @@ export async function prepareEval(
     const total = data.corpus.length;
     const rows =
       corpusVectors ??
-      (await embedInBatches(
-        corpusPassageTexts(data.corpus),
-        (texts) => embedder.embedPassages(texts),
+      (await embedByLength(corpusPassageTexts(data.corpus), (t) => embedder.embedPassages(t), {
         batchSize,
-        (done) => onProgress?.('embedding', done, total),
-      ));
+        longestFirst: true,
+        onBatch: (done) => done > 0 && onProgress?.('embedding', done, total),
+      }));
     const dim = rows.length / total;
     if (!Number.isInteger(dim) || dim === 0) {
       throw new RangeError(`${rows.length} numbers are not one vector per document (${total}).`);
@@ -174,10 +148,10 @@ export async function prepareEval(
     vectorIndexMs = performance.now() - started;
 
     const embedStarted = performance.now();
-    const embedded = await embedInBatches(
+    const embedded = await embedByLength(
       queries.map((q) => q.text),
       (texts) => embedder.embedQueries(texts),
-      batchSize,
+      { batchSize, longestFirst: true },
     );
     queryVectors = queries.map((_, i) => embedded.slice(i * dim, (i + 1) * dim));
     queryEmbedMs = performance.now() - embedStarted;

@@ -1,7 +1,7 @@
 import { chunkDocument, type ChunkingOptions } from '../../core/text/chunking';
 import type { ChunkRecord, DocumentRecord } from '../../core/kb/documents';
 import type { DocumentFormat } from '../../core/text/document-format';
-import { passageEmbeddingText } from '../../core/text/embedding-input';
+import { embedByLength, passageEmbeddingText } from '../../core/text/embedding-input';
 import { pageAt } from '../../core/text/pages';
 import { withCharacterFloor } from '../../core/text/token-estimate';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
@@ -352,23 +352,16 @@ export async function chunkAndEmbed(
       ...(pageStarts && { page: pageAt(pageStarts, c.start) }),
     }),
   );
-  const dimension = embedder.dimension;
-  const vectors = new Float32Array(chunks.length * dimension);
   const texts = chunks.map((c) => passageEmbeddingText(c, model.passagePrefix));
-  // Characters stand in for tokens: free, and in the same order but for a few chunks.
-  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
-  const size = EMBED_BATCH[embedder.backend];
-  for (let from = 0; from < order.length; from += size) {
-    if (signal.aborted) throw abortError();
-    // Progress every 16 chunks, whatever the batch: a message per chunk would only add work.
-    if (from % PROGRESS_EVERY < size) onBatch?.(from, chunks.length);
-    const rows = order.slice(from, from + size);
-    const batch = await embedder.embed(rows.map((row) => texts[row]!));
-    rows.forEach((row, i) =>
-      vectors.set(batch.subarray(i * dimension, (i + 1) * dimension), row * dimension),
-    );
-  }
-  if (signal.aborted) throw abortError();
+  const batchSize = EMBED_BATCH[embedder.backend];
+  const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), {
+    batchSize,
+    onBatch: (done, total) => {
+      if (signal.aborted) throw abortError();
+      // Progress every 16 chunks, whatever the batch: a message per chunk would only add work.
+      if (done < total && done % PROGRESS_EVERY < batchSize) onBatch?.(done, total);
+    },
+  });
   return { chunks, vectors };
 }
 
