@@ -271,3 +271,6 @@ export class GroundedApp {
     this.settings.save();
   }
 }
+
+/** Re-embedding progress, for the components (they do not import workers/). */
+export type { ReembedProgress };

@@ -99,12 +99,21 @@ export class OfflineState {
   /** Registers the service worker and keeps the verdict current; returns a stop function. */
   start(): () => void {
     void this.#register();
+    // Read the caches again whenever the chosen models change or a download may have finished.
+    const stopChecking = $effect.root(() => {
+      $effect(() => {
+        void this.check(this.wanted);
+      });
+    });
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') {
         void this.check(this.wanted);
       }
     }, RECHECK_MS);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      stopChecking();
+    };
   }
 
   /** Reads the caches for `wanted`; a newer check supersedes an older one. */

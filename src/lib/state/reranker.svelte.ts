@@ -31,6 +31,13 @@ export class RerankerState {
     return this.#settings.rerank;
   }
 
+  /** Turns reranking on or off, and saves it; off also stops the worker. */
+  setEnabled(on: boolean): void {
+    this.#settings.rerank = on;
+    if (!on) this.stop();
+    this.#settings.save();
+  }
+
   /**
    * The passages reordered by the cross-encoder, best first, each keeping its retrieval rank;
    * `k` of them.

@@ -54,3 +54,42 @@ describe('workshop link parameters', () => {
     expect(settings.languageModel).toBe('gguf:a/b/c.gguf');
   });
 });
+
+describe('changing a setting', () => {
+  test('a valid value is applied and saved', () => {
+    const storage = memoryStorage();
+    const settings = new Settings(storage, new URL('http://localhost/'));
+    expect(settings.setTopK(7)).toBe(true);
+    expect(settings.setChunking({ targetTokens: 120, overlapTokens: 20 })).toBe(true);
+    expect(settings.setMaxDocumentMB(2.5)).toBe(true);
+    expect(settings.setRetrieval({ fusion: 'weighted', denseWeight: 0.4 })).toBe(true);
+    settings.setBackend('wasm');
+    settings.setEmbeddingModel('Xenova/bge-small-en-v1.5');
+    const again = new Settings(storage, new URL('http://localhost/'));
+    expect(again.topK).toBe(7);
+    expect(again.chunking).toEqual({ targetTokens: 120, overlapTokens: 20 });
+    expect(again.maxDocumentMB).toBe(2.5);
+    expect(again.retrieval).toMatchObject({ mode: 'hybrid', fusion: 'weighted', denseWeight: 0.4 });
+    expect(again.backend).toBe('wasm');
+    expect(again.embeddingModel).toBe('Xenova/bge-small-en-v1.5');
+  });
+
+  test('an invalid value changes nothing, here or in storage', () => {
+    const storage = memoryStorage();
+    const settings = new Settings(storage, new URL('http://localhost/'));
+    const before = {
+      topK: settings.topK,
+      chunking: { ...settings.chunking },
+      maxDocumentMB: settings.maxDocumentMB,
+      retrieval: { ...settings.retrieval },
+    };
+    expect(settings.setTopK(51)).toBe(false);
+    expect(settings.setTopK(2.5)).toBe(false);
+    expect(settings.setChunking({ targetTokens: 100, overlapTokens: 60 })).toBe(false);
+    expect(settings.setMaxDocumentMB(0)).toBe(false);
+    expect(settings.setRetrieval({ rrfK: 0 })).toBe(false);
+    expect(settings.setRetrieval({ denseWeight: 1.5 })).toBe(false);
+    expect(settings).toMatchObject(before);
+    expect(storage.getItem('grounded:settings')).toBeNull();
+  });
+});

@@ -177,6 +177,50 @@ export class Settings {
     this.sampling = { ...this.sampling, ...shared.sampling };
   }
 
+  /** The embedding model for documents added from now on (see GroundedApp.modelMismatch). */
+  setEmbeddingModel(id: string): void {
+    this.embeddingModel = id;
+    this.save();
+  }
+
+  setBackend(backend: BackendPreference): void {
+    this.backend = backend;
+    this.save();
+  }
+
+  /** Applies and saves valid chunking options; returns false, changing nothing, otherwise. */
+  setChunking(chunking: ChunkingOptions): boolean {
+    if (validateChunkingOptions(chunking) !== null) return false;
+    this.chunking = { ...chunking };
+    this.save();
+    return true;
+  }
+
+  /** Applies and saves a whole number of passages from 1 to 50; returns false otherwise. */
+  setTopK(k: number): boolean {
+    if (!Number.isInteger(k) || k < 1 || k > 50) return false;
+    this.topK = k;
+    this.save();
+    return true;
+  }
+
+  /** Applies and saves a valid largest document size; returns false otherwise. */
+  setMaxDocumentMB(mb: number): boolean {
+    if (!validMaxDocumentMB(mb)) return false;
+    this.maxDocumentMB = mb;
+    this.save();
+    return true;
+  }
+
+  /** Changes some retrieval preferences; applied and saved only if the result is valid. */
+  setRetrieval(change: Partial<RetrievalPreferences>): boolean {
+    const next = { ...this.retrieval, ...change };
+    if (!validRetrieval(next)) return false;
+    this.retrieval = next;
+    this.save();
+    return true;
+  }
+
   save(): void {
     const value: Saved = {
       embeddingModel: this.embeddingModel,

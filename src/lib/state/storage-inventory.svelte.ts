@@ -21,8 +21,10 @@ import {
 } from '../engines/model-files';
 import { RERANKER_MODELS, rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { Alerts } from './alerts.svelte';
+import type { EmbedderState } from './embedder.svelte';
 import type { Library } from './library.svelte';
 import type { Models } from './models.svelte';
+import type { RerankerState } from './reranker.svelte';
 import type { Settings } from './settings.svelte';
 import type { StorageStatus } from './storage.svelte';
 
@@ -44,6 +46,8 @@ export interface StoredModel {
 export interface InventoryApp {
   readonly library: Library;
   readonly models: Models;
+  readonly embedder: Pick<EmbedderState, 'status'>;
+  readonly reranker: Pick<RerankerState, 'loading' | 'loadedModel'>;
   readonly settings: Settings;
   readonly alerts: Alerts;
   readonly storage: StorageStatus;
@@ -154,6 +158,26 @@ export class StorageInventory {
   readonly modelBytes = $derived(
     this.models.reduce((n, m) => n + (m.bytes ?? 0), 0) + this.runtimeBytes,
   );
+
+  /**
+   * Changes when a model has finished loading (its files were just written to a cache) or
+   * failed, or the reranker was stopped; null while any model loads.
+   */
+  readonly #loadsSettled = $derived.by(() => {
+    const { embedder, models, reranker } = this.#app;
+    const loading =
+      embedder.status === 'loading' || models.status === 'loading' || reranker.loading !== null;
+    return loading ? null : [embedder.status, models.status, reranker.loadedModel].join(' ');
+  });
+
+  /** Reads the caches now, and again each time loads settle; returns a stop function. */
+  watch(): () => void {
+    return $effect.root(() => {
+      $effect(() => {
+        if (this.#loadsSettled !== null) void this.refresh();
+      });
+    });
+  }
 
   /** Reads every cache again, and the browser's usage. */
   async refresh(): Promise<void> {
