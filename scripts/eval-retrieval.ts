@@ -19,6 +19,7 @@
  * the dense weight by nDCG@10 on the even queries and reports them on the odd ones, beside the
  * untuned defaults on the odd queries and on all of them.
  */
+import { messageOf } from '../src/lib/core/text/format';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -152,7 +153,7 @@ if (needsDense) {
     model: spec,
     backend: 'cpu',
     remoteHost: values.models,
-  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  }).catch((error: unknown) => fail(messageOf(error)));
   embedder = {
     // As the app embeds chunks and questions (workers/embed-handler.ts).
     embedPassages: (texts) => loaded.embed(texts.map((text) => spec.passagePrefix + text)),

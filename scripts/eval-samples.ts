@@ -11,6 +11,7 @@
  * chunked and embedded the corpus (as the app's worker does; the median of --rounds, models taking turns within a round, so a
  * change in the machine's load hits them alike). Missed questions go to stderr.
  */
+import { messageOf } from '../src/lib/core/text/format';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +90,7 @@ for (const id of modelIds) {
     model: embeddingModelSpec(id),
     backend: 'cpu',
     remoteHost: values.models,
-  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  }).catch((error: unknown) => fail(messageOf(error)));
   embedders.set(id, embedder);
 }
 

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import type { AdapterInfo, StorageInfo } from '../core/models/llm-models';
 
 export interface DeviceInfo {
@@ -44,7 +45,7 @@ async function probeAdapter(): Promise<AdapterInfo> {
     return {
       features: null,
       limits: null,
-      reason: `WebGPU could not start (${error instanceof Error ? error.message : String(error)})`,
+      reason: `WebGPU could not start (${messageOf(error)})`,
     };
   }
 }

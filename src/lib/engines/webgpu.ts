@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 /** null when this context (window or worker) can use WebGPU, otherwise a reason a person can read. */
 export async function webgpuUnavailableReason(): Promise<string | null> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
@@ -6,7 +7,7 @@ export async function webgpuUnavailableReason(): Promise<string | null> {
     const adapter = await gpu.requestAdapter();
     return adapter ? null : 'no WebGPU adapter is available on this device';
   } catch (error) {
-    return `WebGPU could not start (${error instanceof Error ? error.message : String(error)})`;
+    return `WebGPU could not start (${messageOf(error)})`;
   }
 }
 

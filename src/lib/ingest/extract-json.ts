@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import { decodeText, replacementWarnings } from './decode-text';
 import { CorruptDocumentError } from './errors';
 import type { Extraction } from './extraction';
@@ -49,7 +50,7 @@ function parse(json: string, name: string, where: string): unknown {
  * "{"a": …" is not valid JSON`), which may be long or span lines.
  */
 function parseProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const reason = /^(.*?), ".*" is not valid JSON$/s.exec(message)?.[1] ?? message;
   const oneLine = reason.replace(/\s+/g, ' ').trim();
   return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;

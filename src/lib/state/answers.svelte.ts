@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import { checkCitations, type CitationCheck } from '../core/answers/citations';
 import {
   PromptTooLongError,
@@ -290,8 +291,4 @@ export class Answers {
       this.#onEngineError(error);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

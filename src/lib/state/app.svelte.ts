@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import { knowledgeBaseSize } from '../core/web/storage-usage';
 import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
@@ -159,9 +160,7 @@ export class GroundedApp {
         this.alerts.push(interruptedMessage(records), 'notice'),
       );
     } catch (error) {
-      this.alerts.push(
-        `Could not read the knowledge base: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.alerts.push(`Could not read the knowledge base: ${messageOf(error)}`);
       return;
     }
     // Warm the model (from the browser's cache) so the first question is answered quickly.
@@ -206,7 +205,7 @@ export class GroundedApp {
       const files = await loadSampleFiles(import.meta.env.BASE_URL);
       await this.ingest.add(files);
     } catch (error) {
-      this.alerts.push(error instanceof Error ? error.message : String(error));
+      this.alerts.push(messageOf(error));
     } finally {
       this.loadingSamples = false;
     }
@@ -236,7 +235,7 @@ export class GroundedApp {
     } catch (error) {
       if (!isAbortError(error)) {
         this.alerts.push(
-          `Could not re-embed the documents with ${target}: ${error instanceof Error ? error.message : String(error)} Your documents still use ${this.library.meta?.modelId}.`,
+          `Could not re-embed the documents with ${target}: ${messageOf(error)} Your documents still use ${this.library.meta?.modelId}.`,
         );
       }
     } finally {

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import type { Passage } from '../core/kb/documents';
 import type { FusionOptions } from '../core/retrieval/fusion';
 import type { RetrievalMode } from '../core/retrieval/retrieval';
@@ -111,7 +112,7 @@ export class Ask {
       if (!current()) return null;
       this.status = 'failed';
       this.passages = [];
-      this.error = `Could not retrieve passages for “${question}”: ${error instanceof Error ? error.message : String(error)}`;
+      this.error = `Could not retrieve passages for “${question}”: ${messageOf(error)}`;
       return null;
     }
   }

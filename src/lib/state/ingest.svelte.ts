@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import type { ChunkingOptions } from '../core/text/chunking';
 import type { DocumentRecord } from '../core/kb/documents';
 import { sha256Hex } from '../ingest/read-document';
@@ -258,7 +259,7 @@ export class Ingest {
       if (isAbortError(error)) {
         for (const job of jobs) if (!FINISHED.has(job.stage)) this.#cancelled(job);
       } else {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         const unfinished = jobs.filter((job) => !FINISHED.has(job.stage));
         for (const job of unfinished) {
           this.#setStage(job, 'failed');

@@ -1,7 +1,7 @@
 import { version as appVersion } from '../../../package.json';
 import type { ChunkingOptions } from '../core/text/chunking';
 import type { DocumentRecord } from '../core/kb/documents';
-import { plural } from '../core/text/format';
+import { plural, messageOf } from '../core/text/format';
 import {
   decodeKbFile,
   encodeKbFile,
@@ -40,8 +40,6 @@ export interface ExportedFile {
   blob: Blob;
   fileName: string;
 }
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Exports the knowledge base as one `.grounded` file, and imports one: everything is checked
@@ -94,7 +92,7 @@ export class KbTransfer {
       };
     } catch (error) {
       alerts.push(
-        `Could not export the knowledge base: ${errorMessage(error)} Nothing was downloaded.`,
+        `Could not export the knowledge base: ${messageOf(error)} Nothing was downloaded.`,
       );
       return null;
     } finally {
@@ -214,7 +212,7 @@ export class KbTransfer {
         'import it again.'
       );
     }
-    return `Could not import “${fileName}”: ${errorMessage(error)} Nothing was imported.`;
+    return `Could not import “${fileName}”: ${messageOf(error)} Nothing was imported.`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/text/format';
 import { SvelteSet } from 'svelte/reactivity';
 import type { DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import { KnowledgeBase } from '../storage/knowledge-base';
@@ -143,7 +144,7 @@ export class Library {
       await this.refresh();
     } catch (error) {
       this.#onSyncError(
-        `A change made in another tab could not be shown here (${error instanceof Error ? error.message : String(error)}). Reload this page to see the documents as they are.`,
+        `A change made in another tab could not be shown here (${messageOf(error)}). Reload this page to see the documents as they are.`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { defaultModel, pickVariants, type ModelChoice } from '../core/models/model-suitability';
-import { formatBytes } from '../core/text/format';
+import { formatBytes, messageOf } from '../core/text/format';
 import { GGUF_HEADER_BYTES, ggufHeaderProblem } from '../core/models/gguf-header';
 import { probeDevice, type DeviceInfo } from '../engines/device';
 import {
@@ -355,8 +355,4 @@ async function storageEstimate(): Promise<DeviceInfo['storage']> {
   } catch {
     return {};
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 /// <reference types="vite-plugin-pwa/vanillajs" />
+import { messageOf } from '../core/text/format';
 import {
   offlineReadiness,
   type LanguageModelNeed,
@@ -171,14 +172,13 @@ export class OfflineState {
             }
           });
         },
-        onRegisterError: (error: unknown) =>
-          fail(error instanceof Error ? error.message : String(error)),
+        onRegisterError: (error: unknown) => fail(messageOf(error)),
       });
       // Resolves once a service worker is active, that is, once its precache is complete.
       await navigator.serviceWorker.ready;
       if (this.shell === 'installing') this.shell = 'ready';
     } catch (error) {
-      fail(error instanceof Error ? error.message : String(error));
+      fail(messageOf(error));
     }
   }
 

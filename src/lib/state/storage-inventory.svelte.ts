@@ -6,7 +6,7 @@ import {
   type DeletionStep,
   type RepoFiles,
 } from '../core/models/model-storage';
-import { formatBytes } from '../core/text/format';
+import { formatBytes, messageOf } from '../core/text/format';
 import { embeddingModelSpec, EMBEDDING_MODELS } from '../core/models/embedding-catalogue';
 import { ggufUrl } from '../core/models/gguf-catalogue';
 import {
@@ -263,8 +263,4 @@ export class StorageInventory {
 /** "12.3 MB", or "size unknown" when the browser does not say. */
 export function sizeOf(bytes: number | undefined): string {
   return bytes === undefined ? 'size unknown' : formatBytes(bytes);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatBytes, formatDuration, percent, plural } from './format';
+import { formatBytes, formatDuration, percent, plural, messageOf } from './format';
 
 describe('format', () => {
   test('bytes in decimal units', () => {
@@ -27,5 +27,16 @@ describe('format', () => {
     expect(percent(5, 10)).toBe(50);
     expect(percent(5, 0)).toBe(0);
     expect(percent(15, 10)).toBe(100);
+  });
+});
+
+describe('messageOf', () => {
+  test('an Error gives its message; anything else is written out', () => {
+    expect(messageOf(new TypeError('Failed to fetch'))).toBe('Failed to fetch');
+    expect(messageOf(new DOMException('The operation was aborted.', 'AbortError'))).toBe(
+      'The operation was aborted.',
+    );
+    expect(messageOf('disk full')).toBe('disk full');
+    expect(messageOf(404)).toBe('404');
   });
 });

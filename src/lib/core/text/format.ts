@@ -35,3 +35,8 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.max(0, (done / total) * 100)) : 0;
 }
+
+/** What a caught value says, for a sentence a person reads: an Error's message, else the value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

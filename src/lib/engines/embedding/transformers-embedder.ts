@@ -1,3 +1,4 @@
+import { messageOf } from '../../core/text/format';
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { backendName, type EmbeddingBackend } from '../../core/models/embedding-backend';
 import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
@@ -46,7 +47,7 @@ export async function loadTransformersEmbedder({
       },
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new EmbeddingModelLoadError(
       `Could not load the embedding model ${model.id} from ${env.remoteHost} on ${backendName(backend)}: ` +
         `${reason}. Check the connection (or the models= mirror) and try again.`,

@@ -1,3 +1,4 @@
+import { messageOf } from '../../core/text/format';
 import type { Sampling } from '../../core/answers/sampling';
 import {
   CacheManager,
@@ -234,7 +235,7 @@ export class WllamaEngine implements LlmEngine {
         return;
       }
       throw new EngineCrashedError(
-        `${this.#loaded.label} stopped while answering (${error instanceof Error ? error.message : String(error)}). Reload the model and ask again.`,
+        `${this.#loaded.label} stopped while answering (${messageOf(error)}). Reload the model and ask again.`,
       );
     }
     if (signal?.aborted) yield { content: '', finish: 'abort' };
@@ -377,7 +378,7 @@ function isAbort(error: unknown, signal?: AbortSignal): boolean {
 }
 
 function loadErrorMessage(label: string, model: ModelRef, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = messageOf(error);
   if (model.kind === 'gguf-file') {
     return `Could not load “${label}” (${reason}). Check that it is a complete GGUF model file that llama.cpp can run.`;
   }

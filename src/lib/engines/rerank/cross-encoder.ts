@@ -1,3 +1,4 @@
+import { messageOf } from '../../core/text/format';
 import {
   AutoModelForSequenceClassification,
   AutoTokenizer,
@@ -77,7 +78,7 @@ export async function loadCrossEncoder({
       }),
     ]);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new RerankerLoadError(
       `Could not load the reranking model ${model.id} from ${env.remoteHost} on ` +
         `${backendName(backend)}: ${reason}. Check the connection (or the models= mirror) and ` +
