@@ -8,7 +8,7 @@ import { KeywordIndex } from '../../src/lib/core/retrieval/bm25';
 import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
 import type { ChunkRecord, DocumentRecord } from '../../src/lib/core/kb/documents';
 import { VectorIndex } from '../../src/lib/core/retrieval/vector-index';
-import { KnowledgeBase } from '../../src/lib/storage/knowledge-base';
+import { KnowledgeBase } from '../../src/lib/storage/documents';
 import { VECTOR_BLOCK_ROWS } from '../../src/lib/storage/schema';
 import { Transfer, serve, type Endpoint, type HandlerContext } from '../../src/lib/workers/rpc';
 import { createSearchHandlers } from '../../src/lib/workers/search/handler';

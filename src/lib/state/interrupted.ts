@@ -1,4 +1,4 @@
-import { KnowledgeBase } from '../storage/knowledge-base';
+import { KnowledgeBase } from '../storage/documents';
 import { whenOwnerGone } from '../storage/pending-owner';
 import type { PendingRecord } from '../storage/schema';
 

@@ -1,6 +1,6 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
-import { KnowledgeBase } from '../storage/knowledge-base';
+import { KnowledgeBase } from '../storage/documents';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search/protocol';
 import { TabSync, type LibraryChange } from './tab-sync';

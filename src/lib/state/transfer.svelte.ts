@@ -13,7 +13,7 @@ import {
 } from '../core/kb/kb-file';
 import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { readKnowledgeBase, storeKbFile } from '../storage/kb-transfer';
-import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/knowledge-base';
+import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/documents';
 import type { EmbedMethods } from '../workers/embed/protocol';
 import { isAbortError, type RpcClient } from '../workers/rpc';
 import type { Alerts } from './alerts.svelte';

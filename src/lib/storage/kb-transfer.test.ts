@@ -4,7 +4,7 @@ import { beforeEach, expect, test } from 'vitest';
 import type { ChunkRecord, DocumentRecord } from '../core/kb/documents';
 import { decodeKbFile, encodeKbFile } from '../core/kb/kb-file';
 import { readKnowledgeBase, storeKbFile } from './kb-transfer';
-import { KnowledgeBase } from './knowledge-base';
+import { KnowledgeBase } from './documents';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();

@@ -1,7 +1,7 @@
 import type { ChunkingOptions } from '../core/text/chunking';
 import type { DocumentRecord } from '../core/kb/documents';
 import type { KbFileContents, KbFileDocument } from '../core/kb/kb-file';
-import type { KnowledgeBase } from './knowledge-base';
+import type { KnowledgeBase } from './documents';
 
 export interface ExportProgress {
   /** Documents read, of total. */

@@ -10,7 +10,7 @@ import { norm } from '../../core/retrieval/top-k';
 import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { EmbeddingBackend } from '../../engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
-import { KnowledgeBase } from '../../storage/knowledge-base';
+import { KnowledgeBase } from '../../storage/documents';
 import { makeTinyEmbedder } from '../../../../scripts/make-tiny-embedder.mjs';
 import { makePdf } from '../../../../test/make-files';
 import { startMirror } from '../../../../scripts/serve-mirror.mjs';

@@ -11,11 +11,7 @@ import type {
   EmbeddingBackend,
 } from '../../engines/embedding/embedder';
 import { readDocument } from '../../ingest/read-document';
-import {
-  AlreadyStoredError,
-  StorageFullError,
-  type KnowledgeBase,
-} from '../../storage/knowledge-base';
+import { AlreadyStoredError, StorageFullError, type KnowledgeBase } from '../../storage/documents';
 import type { PendingKey } from '../../storage/schema';
 import type {
   BackendPreference,

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import type { DocumentRecord } from '../../core/kb/documents';
-import { KnowledgeBase } from '../../storage/knowledge-base';
+import { KnowledgeBase } from '../../storage/documents';
 import { RpcClient, serve } from '../rpc';
 import { COMPACT_MIN_BLOCKS } from '../../storage/vector-segments';
 import { createSearchHandlers } from './handler';

@@ -2,7 +2,7 @@ import { KeywordIndex } from '../../core/retrieval/bm25';
 import type { Passage } from '../../core/kb/documents';
 import { retrieve } from '../../core/retrieval/retrieval';
 import { VectorIndex, encodeRows } from '../../core/retrieval/vector-index';
-import type { KnowledgeBase } from '../../storage/knowledge-base';
+import type { KnowledgeBase } from '../../storage/documents';
 import { type Handlers } from '../rpc';
 import type { SearchMethods } from './protocol';
 

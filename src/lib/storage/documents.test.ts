@@ -11,7 +11,7 @@ import {
   KnowledgeBase,
   StorageFullError,
   toVectorBlocks,
-} from './knowledge-base';
+} from './documents';
 import { VECTOR_BLOCK_ROWS } from './schema';
 import { COMPACT_MIN_BLOCKS } from './vector-segments';
 
