@@ -1,9 +1,6 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { openDB } from 'idb';
 import { beforeEach, describe, expect, test } from 'vitest';
-import type { ChunkRecord, DocumentRecord } from '../core/kb/documents';
-import { SCHEMA_VERSION, openGroundedDB } from './db';
 import {
   AlreadyStoredError,
   DEAD_ROWS,
@@ -13,60 +10,14 @@ import {
   toVectorBlocks,
 } from './documents';
 import { VECTOR_BLOCK_ROWS } from './schema';
+import { makeDoc } from './test-documents';
 import { COMPACT_MIN_BLOCKS } from './vector-segments';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
 });
 
-function makeDoc(id: string, chunks: number, dim = 4, modelId = 'test/model') {
-  const document: DocumentRecord = {
-    id,
-    name: `${id}.md`,
-    size: 100,
-    format: 'markdown',
-    addedAt: Date.now(),
-    chunkCount: chunks,
-    charCount: chunks * 10,
-    contentHash: `hash-${id}`,
-    modelId,
-    chunking: { targetTokens: 200, overlapTokens: 40 },
-    warnings: [],
-  };
-  const records: ChunkRecord[] = Array.from({ length: chunks }, (_, ordinal) => ({
-    docId: id,
-    ordinal,
-    start: ordinal * 10,
-    end: ordinal * 10 + 10,
-    text: `chunk ${ordinal} of ${id}`,
-    headingPath: ['Title'],
-    tokens: 5,
-  }));
-  const vectors = Float32Array.from({ length: chunks * dim }, (_, i) => i + id.length);
-  return { document, text: 'x'.repeat(chunks * 10), chunks: records, vectors, dimension: dim };
-}
-
 describe('KnowledgeBase', () => {
-  test('creates every store at the current schema version', async () => {
-    const db = await openGroundedDB('schema');
-    expect(db.version).toBe(SCHEMA_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual([
-      'chunks',
-      'documents',
-      'keywords',
-      'meta',
-      'pending',
-      'segments',
-      'texts',
-      'vectors',
-    ]);
-    expect([...db.transaction('documents').store.indexNames].sort()).toEqual([
-      'by-hash',
-      'by-name',
-    ]);
-    db.close();
-  });
-
   test('stores a document with its text, chunks and vector blocks, and lists it', async () => {
     const kb = await KnowledgeBase.open('add');
     const doc = makeDoc('a', 3);
@@ -186,35 +137,6 @@ describe('KnowledgeBase', () => {
     expect(await kb.listDocuments()).toEqual([]);
     expect(await kb.allVectorBlocks()).toEqual([]);
     expect(await kb.meta()).toBeUndefined();
-    kb.close();
-  });
-
-  test('an open connection closes itself when another wants a newer schema', async () => {
-    let told = false;
-    const db = await openGroundedDB('upgrade', { onVersionChange: () => (told = true) });
-    const newer = await openDB('upgrade', SCHEMA_VERSION + 1);
-    expect(told).toBe(true);
-    expect(newer.version).toBe(SCHEMA_VERSION + 1);
-    newer.close();
-    db.close();
-  });
-  test('a database of the first release gains the pending store and keeps its documents', async () => {
-    const old = await openDB('released', 1, {
-      upgrade: (db) => {
-        db.createObjectStore('meta');
-        const documents = db.createObjectStore('documents', { keyPath: 'id' });
-        documents.createIndex('by-hash', 'contentHash');
-        documents.createIndex('by-name', 'name');
-        db.createObjectStore('texts', { keyPath: 'docId' });
-        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
-        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
-      },
-    });
-    await old.put('documents', makeDoc('a', 1).document);
-    old.close();
-    const kb = await KnowledgeBase.open('released');
-    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
-    expect(await kb.pendingOwners()).toEqual([]);
     kb.close();
   });
 });
@@ -347,18 +269,6 @@ describe('pending files', () => {
     ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
     expect(await kb.pendingOwners()).toEqual(['w']);
     kb.close();
-  });
-
-  test('a tab that opens an older schema is told when a newer one is blocked by it', async () => {
-    let blocked = false;
-    const old = await openDB('blocked', 1);
-    // An older app version that does not close on versionchange.
-    const opening = openGroundedDB('blocked', { onBlocked: () => (blocked = true) });
-    await expect.poll(() => blocked).toBe(true);
-    old.close();
-    const db = await opening;
-    expect(db.version).toBe(SCHEMA_VERSION);
-    db.close();
   });
 
   test('addDocuments stores all or nothing, and skips documents already stored', async () => {
