@@ -212,7 +212,7 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
     const kb = await KnowledgeBase.open(shape.appDb);
     const [documents, stored] = await Promise.all([
       kb.listDocuments(),
-      kb.readVectors({ deferCodes: true }),
+      kb.vectors.read({ deferCodes: true }),
     ]);
     const readMs = performance.now() - started;
     const index = VectorIndex.fromEncoded(stored.rows!, stored.runs);
@@ -268,7 +268,7 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
 async function compact(shape: KnowledgeBaseShape) {
   const kb = await KnowledgeBase.open(shape.appDb);
   const started = performance.now();
-  const result = await kb.compactVectors();
+  const result = await kb.vectors.compact();
   const ms = performance.now() - started;
   const segments = await kb.db.count('segments');
   kb.close();

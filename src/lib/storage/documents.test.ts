@@ -3,15 +3,11 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
   AlreadyStoredError,
-  DEAD_ROWS,
   EmbeddingModelMismatchError,
   KnowledgeBase,
   StorageFullError,
-  toVectorBlocks,
 } from './documents';
-import { VECTOR_BLOCK_ROWS } from './schema';
 import { makeDoc } from './test-documents';
-import { COMPACT_MIN_BLOCKS } from './vector-segments';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -26,27 +22,12 @@ describe('KnowledgeBase', () => {
     expect(await kb.getText('a')).toBe(doc.text);
     expect(await kb.chunksOf('a')).toEqual(doc.chunks);
     expect(await kb.meta()).toMatchObject({ modelId: 'test/model', dimension: 4 });
-    const blocks = await kb.vectorBlocksOf('a');
+    const blocks = await kb.vectors.blocksOf('a');
     expect(blocks).toHaveLength(1);
     expect(blocks[0]!.vectors).toBeInstanceOf(Float32Array);
     expect(Array.from(blocks[0]!.vectors)).toEqual(Array.from(doc.vectors));
     expect(await kb.findByHash('hash-a')).toEqual(doc.document);
     kb.close();
-  });
-
-  test('splits large documents into contiguous blocks of at most VECTOR_BLOCK_ROWS rows', () => {
-    const dim = 2;
-    const rows = VECTOR_BLOCK_ROWS * 2 + 5;
-    const vectors = Float32Array.from({ length: rows * dim }, (_, i) => i);
-    const blocks = toVectorBlocks('big', vectors, dim);
-    expect(blocks.map((b) => [b.block, b.firstOrdinal, b.count])).toEqual([
-      [0, 0, VECTOR_BLOCK_ROWS],
-      [1, VECTOR_BLOCK_ROWS, VECTOR_BLOCK_ROWS],
-      [2, VECTOR_BLOCK_ROWS * 2, 5],
-    ]);
-    // Each block owns an exactly-sized buffer (a view would drag the whole array along).
-    for (const b of blocks) expect(b.vectors.buffer.byteLength).toBe(b.count * dim * 4);
-    expect(blocks[2]!.vectors[0]).toBe(VECTOR_BLOCK_ROWS * 2 * dim);
   });
 
   test('never mixes vectors of two models: the second model is refused and nothing is written', async () => {
@@ -59,7 +40,7 @@ describe('KnowledgeBase', () => {
     expect((error as Error).message).toContain('other/model');
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
     expect(await kb.chunksOf('b')).toEqual([]);
-    expect(await kb.vectorBlocksOf('b')).toEqual([]);
+    expect(await kb.vectors.blocksOf('b')).toEqual([]);
     expect(await kb.getText('b')).toBeUndefined();
     kb.close();
   });
@@ -85,10 +66,10 @@ describe('KnowledgeBase', () => {
     expect(await kb.deleteDocument('a')).toBe(false);
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['b']);
     expect(await kb.chunksOf('a')).toEqual([]);
-    expect(await kb.vectorBlocksOf('a')).toEqual([]);
+    expect(await kb.vectors.blocksOf('a')).toEqual([]);
     expect(await kb.getText('a')).toBeUndefined();
     expect(await kb.chunksOf('b')).toEqual(b.chunks);
-    expect(Array.from((await kb.vectorBlocksOf('b'))[0]!.vectors)).toEqual(Array.from(b.vectors));
+    expect(Array.from((await kb.vectors.blocksOf('b'))[0]!.vectors)).toEqual(Array.from(b.vectors));
     kb.close();
   });
 
@@ -125,7 +106,7 @@ describe('KnowledgeBase', () => {
     expect(await kb.meta()).toMatchObject({ modelId: 'other/model', dimension: 8 });
     expect((await kb.getDocument('a'))?.chunkCount).toBe(3);
     expect(await kb.chunksOf('a')).toHaveLength(3);
-    expect((await kb.vectorBlocksOf('a'))[0]!.dimension).toBe(8);
+    expect((await kb.vectors.blocksOf('a'))[0]!.dimension).toBe(8);
     expect(await kb.getText('a')).toBe(a.text);
     kb.close();
   });
@@ -135,7 +116,7 @@ describe('KnowledgeBase', () => {
     await kb.addDocument(makeDoc('a', 2));
     await kb.clear();
     expect(await kb.listDocuments()).toEqual([]);
-    expect(await kb.allVectorBlocks()).toEqual([]);
+    expect(await kb.vectors.allBlocks()).toEqual([]);
     expect(await kb.meta()).toBeUndefined();
     kb.close();
   });
@@ -152,7 +133,7 @@ describe('adding safely', () => {
     await kb.addDocument(next, { replaces: 'old' });
     expect((await kb.listDocuments()).map((d) => d.id).sort()).toEqual(['new', 'other']);
     expect(await kb.chunksOf('old')).toEqual([]);
-    expect(await kb.vectorBlocksOf('old')).toEqual([]);
+    expect(await kb.vectors.blocksOf('old')).toEqual([]);
     expect(await kb.getText('old')).toBeUndefined();
     expect(await kb.chunksOf('new')).toEqual(next.chunks);
     expect(await kb.chunksOf('other')).toEqual(other.chunks);
@@ -169,7 +150,7 @@ describe('adding safely', () => {
     );
     expect(await kb.listDocuments()).toEqual([old.document]);
     expect(await kb.chunksOf('old')).toEqual(old.chunks);
-    expect(await kb.vectorBlocksOf('old')).toHaveLength(1);
+    expect(await kb.vectors.blocksOf('old')).toHaveLength(1);
     kb.close();
   });
 
@@ -281,7 +262,7 @@ describe('pending files', () => {
     );
     expect(added.map((d) => d.id)).toEqual(['b', 'c']);
     expect(skipped.map((d) => d.id)).toEqual(['a']);
-    expect(await kb.vectorsOf('b', 4)).toEqual(b.vectors);
+    expect(await kb.vectors.ofDocument('b', 4)).toEqual(b.vectors);
     expect((await kb.chunksOf('c')).length).toBe(2);
 
     await expect(
@@ -289,103 +270,5 @@ describe('pending files', () => {
     ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a', 'b', 'c']);
     kb.close();
-  });
-
-  describe('compaction', () => {
-    const many = (n: number, rows = 3) =>
-      Array.from({ length: n }, (_, i) => makeDoc(`d${String(i).padStart(2, '0')}`, rows));
-    const rowsOf = async (kb: KnowledgeBase) => {
-      const { rows, runs } = await kb.readVectors();
-      const out = new Map<string, number[]>();
-      let at = 0;
-      for (const r of runs) {
-        if (r.docId === DEAD_ROWS) {
-          at += r.count;
-          continue;
-        }
-        for (let i = 0; i < r.count; i++, at++) {
-          const row = rows!.vectors.subarray(at * 4, (at + 1) * 4);
-          out.set(`${r.docId}:${r.firstOrdinal + i}`, Array.from(row));
-        }
-      }
-      return out;
-    };
-
-    test('moves blocks into segments without changing a single vector', async () => {
-      const kb = await KnowledgeBase.open('compact');
-      const docs = many(COMPACT_MIN_BLOCKS);
-      for (const d of docs) await kb.addDocument(d);
-      const before = await kb.readVectors();
-      expect(before.compactable).toBe(true);
-      expect(before.runs).toHaveLength(COMPACT_MIN_BLOCKS);
-      expect(await kb.db.count('segments')).toBe(0);
-
-      const result = await kb.compactVectors();
-      expect(result).toEqual({
-        segmentsWritten: 1,
-        segmentsRemoved: 0,
-        blocksMoved: COMPACT_MIN_BLOCKS,
-        rows: COMPACT_MIN_BLOCKS * 3,
-      });
-      const after = await kb.readVectors();
-      expect(await kb.db.count('vectors')).toBe(0);
-      expect(after.compactable).toBe(false);
-      expect(after.runs).toHaveLength(COMPACT_MIN_BLOCKS);
-      for (const d of docs) {
-        expect(Array.from(await kb.vectorsOf(d.document.id, 4))).toEqual(Array.from(d.vectors));
-      }
-      expect(await kb.compactVectors()).toBeNull();
-      kb.close();
-    });
-
-    test('deleted documents drop out at once; one stored again is never counted twice', async () => {
-      const kb = await KnowledgeBase.open('compact-delete');
-      const docs = many(COMPACT_MIN_BLOCKS);
-      for (const d of docs) await kb.addDocument(d);
-      await kb.compactVectors();
-      const expected = await rowsOf(kb);
-
-      await kb.deleteDocument('d00');
-      expect([...(await rowsOf(kb)).keys()].some((k) => k.startsWith('d00:'))).toBe(false);
-
-      // The same document (same id) imported again: its new blocks win over its old rows.
-      const again = makeDoc('d00', 3);
-      again.vectors.fill(0.5);
-      await kb.addDocuments([again], 'kb.grounded');
-      const rows = await rowsOf(kb);
-      expect(rows.size).toBe(expected.size);
-      expect(rows.get('d00:0')).toEqual([0.5, 0.5, 0.5, 0.5]);
-
-      // Deleting enough makes the segment mostly dead: compaction rewrites it, keeping the rest.
-      for (const d of docs.slice(1, 12)) await kb.deleteDocument(d.document.id);
-      expect(await kb.compactVectors()).toMatchObject({ segmentsRemoved: 1, segmentsWritten: 1 });
-      const compacted = await rowsOf(kb);
-      expect(compacted.size).toBe(expected.size - 11 * 3);
-      expect(compacted.get('d00:0')).toEqual([0.5, 0.5, 0.5, 0.5]);
-      expect(compacted.get('d20:1')).toEqual(expected.get('d20:1'));
-      // Too few blocks to be worth moving: d00's stays a block.
-      expect((await kb.db.getAllKeys('vectors')).map(([docId]) => docId)).toEqual(['d00']);
-
-      // The last document gone: nothing is left behind.
-      for (const d of await kb.listDocuments()) await kb.deleteDocument(d.id);
-      expect(await kb.db.count('segments')).toBe(0);
-      kb.close();
-    });
-
-    test('a document written meanwhile under the same key stops the compaction, not the data', async () => {
-      const kb = await KnowledgeBase.open('compact-race');
-      const docs = many(COMPACT_MIN_BLOCKS);
-      for (const d of docs) await kb.addDocument(d);
-      const replacement = makeDoc('d05', 3);
-      replacement.vectors.fill(2);
-      // Compaction reads, then encodes, then writes: the delete and add are queued in between.
-      const compaction = kb.compactVectors();
-      await kb.deleteDocument('d05');
-      await kb.addDocument(replacement);
-      expect(await compaction).toBeNull();
-      expect(Array.from(await kb.vectorsOf('d05', 4))).toEqual(Array.from(replacement.vectors));
-      expect(await kb.db.count('segments')).toBe(0);
-      kb.close();
-    });
   });
 });

@@ -50,7 +50,7 @@ async function everything(kb: KnowledgeBase) {
         d,
         text: await kb.getText(d.id),
         chunks: await kb.chunksOf(d.id),
-        vectors: Array.from(await kb.vectorsOf(d.id, DIM)),
+        vectors: Array.from(await kb.vectors.ofDocument(d.id, DIM)),
       })),
     ),
   };

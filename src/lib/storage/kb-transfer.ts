@@ -35,7 +35,7 @@ export async function readKnowledgeBase(
     const [text, chunks, vectors] = await Promise.all([
       kb.getText(document.id),
       kb.chunksOf(document.id),
-      kb.vectorsOf(document.id, meta.dimension),
+      kb.vectors.ofDocument(document.id, meta.dimension),
     ]);
     // Deleted meanwhile (another tab): left out rather than exported half.
     if (text === undefined) continue;

@@ -172,7 +172,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     const chunks = await kb.chunksOf(handbook.id);
     expect(chunks.length).toBe(handbook.chunkCount);
     for (const c of chunks) expect(text.slice(c.start, c.end)).toBe(c.text);
-    const rows = (await kb.vectorBlocksOf(handbook.id)).reduce((n, b) => n + b.count, 0);
+    const rows = (await kb.vectors.blocksOf(handbook.id)).reduce((n, b) => n + b.count, 0);
     expect(rows).toBe(chunks.length);
 
     expect(await w.search.call('open', {})).toMatchObject({ documents: 2, dimension: 384 });
@@ -242,7 +242,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     const kb = await w.openKnowledgeBase();
     const docs = await kb.listDocuments();
     expect(docs.map((d) => d.name)).toEqual(['notes.txt']);
-    expect(new Set((await kb.allVectorBlocks()).map((b) => b.docId))).toEqual(
+    expect(new Set((await kb.vectors.allBlocks()).map((b) => b.docId))).toEqual(
       new Set([docs[0]!.id]),
     );
     expect((await kb.db.getAll('chunks')).every((c) => c.docId === docs[0]!.id)).toBe(true);
@@ -315,7 +315,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     expect(chunks).toHaveLength(stored!.chunkCount);
     expect(chunks.map((c) => c.text).join(' ')).toContain('31 days of paid leave');
     expect((await kb.meta())!.dimension * chunks.length).toBe(
-      (await kb.vectorsOf('from-file', (await kb.meta())!.dimension)).length,
+      (await kb.vectors.ofDocument('from-file', (await kb.meta())!.dimension)).length,
     );
     // Again: nothing is embedded or added.
     const again = await w.embed.call('import-texts', request);
@@ -439,7 +439,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     const kb = await w.openKnowledgeBase();
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual([newId]);
     expect(await kb.chunksOf(oldId)).toEqual([]);
-    expect(await kb.vectorBlocksOf(oldId)).toEqual([]);
+    expect(await kb.vectors.blocksOf(oldId)).toEqual([]);
 
     await w.search.call('remove', { docId: oldId });
     await w.search.call('add', { docId: newId });

@@ -10,7 +10,7 @@ export interface SearchHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
   /**
    * How long after opening, or after the last added or removed document, to compact the stored
-   * vectors (KnowledgeBase.compactVectors) and save the keyword index; null never does. Default
+   * vectors (VectorStore.compact) and save the keyword index; null never does. Default
    * 3 s: after a batch of files, once.
    */
   compactAfterMs?: number | null;
@@ -101,7 +101,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
   let tidyTimer: ReturnType<typeof setTimeout> | null = null;
   const tidy = async () => {
     const store = await knowledgeBase();
-    await exclusively(() => store.compactVectors()).catch(() => {});
+    await exclusively(() => store.vectors.compact()).catch(() => {});
     if (keywordsChanged && keywords) {
       keywordsChanged = false;
       const built = await keywords;
@@ -127,7 +127,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       // rows (exact, only slower), and changes to the index wait for them.
       const [documents, stored] = await Promise.all([
         store.listDocuments(),
-        store.readVectors({ deferCodes: true }),
+        store.vectors.read({ deferCodes: true }),
       ]);
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
@@ -162,7 +162,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       const store = await knowledgeBase();
       await codesReady;
       const [document, meta] = await Promise.all([store.getDocument(docId), store.meta()]);
-      const vectors = document && meta ? await store.vectorsOf(docId, meta.dimension) : null;
+      const vectors =
+        document && meta ? await store.vectors.ofDocument(docId, meta.dimension) : null;
       index?.remove(docId);
       updateKeywords(async (built) => {
         built.remove(docId);
