@@ -57,7 +57,7 @@ describe('the grounded database', () => {
     old.close();
     const kb = await KnowledgeBase.open('released');
     expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
-    expect(await kb.pendingOwners()).toEqual([]);
+    expect(await kb.pending.owners()).toEqual([]);
     kb.close();
   });
 

@@ -8,14 +8,9 @@ import {
   type GroundedDB,
   type OpenOptions,
 } from './db';
-import {
-  type GroundedSchema,
-  META_KEY,
-  STORE_NAMES,
-  docRange,
-  type PendingKey,
-  type PendingRecord,
-} from './schema';
+import { type GroundedSchema, META_KEY, STORE_NAMES, docRange, type PendingKey } from './schema';
+import { PendingFiles } from './pending';
+import { StorageFullError, isQuotaError } from './storage-full';
 import { toVectorBlocks } from './vector-segments';
 import { VectorStore } from './vector-store';
 
@@ -31,24 +26,6 @@ export class EmbeddingModelMismatchError extends Error {
       `The knowledge base holds vectors from ${stored.modelId} (${stored.dimension} dimensions); ` +
         `these were made with ${modelId} (${dimension}). Re-embed the documents with one model, ` +
         `or switch back to ${stored.modelId}.`,
-    );
-  }
-}
-
-/**
- * The browser refused to store more (`QuotaExceededError`): the document's transaction was
- * rolled back, so nothing of it was kept and the stored documents are unchanged.
- */
-export class StorageFullError extends Error {
-  override name = 'StorageFullError';
-  constructor(
-    readonly fileName: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `There is no room left in this browser's storage for “${fileName}”, so it was not added: ` +
-        'nothing of it was kept, and the documents already stored are unchanged.',
-      options,
     );
   }
 }
@@ -83,15 +60,13 @@ export interface NewDocument {
 /** Adding and deleting documents also settles their pending records. */
 const WRITE_STORES = [...STORE_NAMES, 'pending'] as const;
 
-function isQuotaError(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'QuotaExceededError';
-}
-
 /** Documents, their text, chunks and vectors, in IndexedDB. The one place that writes them. */
 export class KnowledgeBase {
+  readonly pending: PendingFiles;
   readonly vectors: VectorStore;
 
   private constructor(readonly db: GroundedDB) {
+    this.pending = new PendingFiles(db);
     this.vectors = new VectorStore(db);
   }
 
@@ -227,39 +202,6 @@ export class KnowledgeBase {
     }
     await tx.done;
     return existed;
-  }
-
-  /** Records files about to be added, in one transaction (see PendingRecord). */
-  async addPending(records: PendingRecord[]): Promise<void> {
-    const tx = this.db.transaction('pending', 'readwrite');
-    try {
-      await Promise.all([...records.map((r) => tx.store.put(r)), tx.done]);
-    } catch (error) {
-      // Not even this fits: the first file would not either.
-      if (isQuotaError(error) && records[0]) {
-        throw new StorageFullError(records[0].name, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  /** Forgets the pending files of `owner` numbered `from` to `to`: stored, failed or skipped. */
-  async deletePending(owner: string, from: number, to = from): Promise<void> {
-    await this.db.delete('pending', IDBKeyRange.bound([owner, from], [owner, to]));
-  }
-
-  /** Every owner with pending files, each once. */
-  async pendingOwners(): Promise<string[]> {
-    const keys = await this.db.getAllKeys('pending');
-    return [...new Set(keys.map(([owner]) => owner))];
-  }
-
-  /** Removes and returns every pending file of `owner`, in one transaction. */
-  async takePending(owner: string): Promise<PendingRecord[]> {
-    const tx = this.db.transaction('pending', 'readwrite');
-    const range = IDBKeyRange.bound([owner, -Infinity], [owner, Infinity]);
-    const [records] = await Promise.all([tx.store.getAll(range), tx.store.delete(range), tx.done]);
-    return records;
   }
 
   keywordSnapshot(): Promise<KeywordIndexSnapshot | undefined> {

@@ -413,7 +413,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     );
     // While the first file was embedded, every file of the batch was pending.
     expect(await seen[0]).toEqual(['notes.txt', 'empty.txt', 'handbook.md']);
-    expect(await kb.pendingOwners()).toEqual([]);
+    expect(await kb.pending.owners()).toEqual([]);
     w.close();
   });
 
@@ -495,7 +495,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     const kb = await w.openKnowledgeBase();
     expect((await kb.listDocuments()).map((d) => d.name)).toEqual(['notes.txt']);
     expect(await kb.db.count('texts')).toBe(1);
-    expect(await kb.pendingOwners()).toEqual([]);
+    expect(await kb.pending.owners()).toEqual([]);
     w.close();
   });
 

@@ -11,7 +11,8 @@ import type {
   EmbeddingBackend,
 } from '../../engines/embedding/embedder';
 import { readDocument } from '../../ingest/read-document';
-import { AlreadyStoredError, StorageFullError, type KnowledgeBase } from '../../storage/documents';
+import { AlreadyStoredError, type KnowledgeBase } from '../../storage/documents';
+import { StorageFullError } from '../../storage/storage-full';
 import type { PendingKey } from '../../storage/schema';
 import type {
   BackendPreference,
@@ -135,7 +136,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         await owner.ready;
         const first = nextSeq;
         nextSeq += files.length;
-        await store.addPending(
+        await store.pending.add(
           files.map((f, i) => ({
             owner: owner.id,
             seq: first + i,
@@ -162,11 +163,11 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
                 progress({ file: i, stage: 'done', ...stored });
               } else {
                 counts.skipped++;
-                await store.deletePending(owner.id, seq);
+                await store.pending.delete(owner.id, seq);
               }
             } catch (error) {
               if (signal.aborted) throw abortError();
-              await store.deletePending(owner.id, seq).catch(() => {});
+              await store.pending.delete(owner.id, seq).catch(() => {});
               if (error instanceof AlreadyStoredError) {
                 counts.skipped++;
                 progress({ file: i, stage: 'skipped', reason: error.message });
@@ -192,7 +193,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             }
           }
         } finally {
-          await store.deletePending(owner.id, first, first + files.length - 1).catch(() => {});
+          await store.pending.delete(owner.id, first, first + files.length - 1).catch(() => {});
         }
         return counts;
       });
