@@ -1,5 +1,4 @@
 import type { IDBPTransaction } from 'idb';
-import type { KeywordIndexSnapshot } from '../core/retrieval/bm25';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import {
   abortQuietly,
@@ -9,6 +8,7 @@ import {
   type OpenOptions,
 } from './db';
 import { type GroundedSchema, META_KEY, STORE_NAMES, docRange, type PendingKey } from './schema';
+import { KeywordSnapshot } from './keyword-snapshot';
 import { PendingFiles } from './pending';
 import { StorageFullError, isQuotaError } from './storage-full';
 import { toVectorBlocks } from './vector-segments';
@@ -63,10 +63,12 @@ const WRITE_STORES = [...STORE_NAMES, 'pending'] as const;
 /** Documents, their text, chunks and vectors, in IndexedDB. The one place that writes them. */
 export class KnowledgeBase {
   readonly pending: PendingFiles;
+  readonly keywords: KeywordSnapshot;
   readonly vectors: VectorStore;
 
   private constructor(readonly db: GroundedDB) {
     this.pending = new PendingFiles(db);
+    this.keywords = new KeywordSnapshot(db);
     this.vectors = new VectorStore(db);
   }
 
@@ -202,25 +204,6 @@ export class KnowledgeBase {
     }
     await tx.done;
     return existed;
-  }
-
-  keywordSnapshot(): Promise<KeywordIndexSnapshot | undefined> {
-    return this.db.get('keywords', 'snapshot');
-  }
-
-  /**
-   * Saves the keyword index unless it holds a document that no longer exists (deleted meanwhile,
-   * perhaps by another tab): such a snapshot would bring it back. Returns whether it was saved.
-   */
-  async saveKeywordSnapshot(snapshot: KeywordIndexSnapshot): Promise<boolean> {
-    const tx = this.db.transaction(['documents', 'keywords'], 'readwrite');
-    const stored = new Set(await tx.objectStore('documents').getAllKeys());
-    if (!snapshot.docIds.every((id) => stored.has(id))) {
-      await tx.done;
-      return false;
-    }
-    await Promise.all([tx.objectStore('keywords').put(snapshot, 'snapshot'), tx.done]);
-    return true;
   }
 
   chunksOf(docId: string): Promise<ChunkRecord[]> {

@@ -189,8 +189,8 @@ test('the keyword index is saved, and the next opening restores it instead of re
     return passages.map((p) => [p.docName, p.text]);
   };
   const first = await searchWith(kb, 0);
-  await expect.poll(() => kb.keywordSnapshot()).toBeDefined();
-  expect((await kb.keywordSnapshot())!.docIds.sort()).toEqual(['energy', 'leave']);
+  await expect.poll(() => kb.keywords.read()).toBeDefined();
+  expect((await kb.keywords.read())!.docIds.sort()).toEqual(['energy', 'leave']);
 
   // Chunks are still read for the passages found, but not to build the index.
   const chunkReads = vi.spyOn(kb, 'chunksOf');
@@ -200,7 +200,7 @@ test('the keyword index is saved, and the next opening restores it instead of re
 
   // A deleted document takes the snapshot with it: it would still find the document.
   await kb.deleteDocument('leave');
-  expect(await kb.keywordSnapshot()).toBeUndefined();
+  expect(await kb.keywords.read()).toBeUndefined();
   expect(await searchWith(kb, null)).toEqual([]);
   kb.close();
 });

@@ -62,7 +62,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         const store = await knowledgeBase();
         const [documents, snapshot] = await Promise.all([
           store.listDocuments(),
-          store.keywordSnapshot().catch(() => undefined),
+          store.keywords.read().catch(() => undefined),
         ]);
         let built = new KeywordIndex();
         try {
@@ -105,7 +105,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     if (keywordsChanged && keywords) {
       keywordsChanged = false;
       const built = await keywords;
-      if (!(await store.saveKeywordSnapshot(built.toSnapshot()).catch(() => false))) {
+      if (!(await store.keywords.save(built.toSnapshot()).catch(() => false))) {
         keywordsChanged = true; // another tab deleted a document meanwhile: next time
       }
     }
