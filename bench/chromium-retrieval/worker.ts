@@ -8,7 +8,7 @@ import { KeywordIndex } from '../../src/lib/core/retrieval/bm25';
 import { DEFAULT_CHUNKING } from '../../src/lib/core/text/chunking';
 import type { ChunkRecord, DocumentRecord } from '../../src/lib/core/kb/documents';
 import { VectorIndex } from '../../src/lib/core/retrieval/vector-index';
-import { KnowledgeBase } from '../../src/lib/storage/documents';
+import { KnowledgeBase } from '../../src/lib/storage/knowledge-base';
 import { VECTOR_BLOCK_ROWS } from '../../src/lib/storage/schema';
 import { Transfer, serve, type Endpoint, type HandlerContext } from '../../src/lib/workers/rpc';
 import { createSearchHandlers } from '../../src/lib/workers/search/handler';
@@ -166,7 +166,7 @@ async function write(shape: KnowledgeBaseShape) {
       warnings: [],
     };
     const rows = vectors.subarray(d * perDoc * dim, (d + 1) * perDoc * dim);
-    await kb.addDocument({ document, text, chunks, vectors: rows, dimension: dim });
+    await kb.documents.add({ document, text, chunks, vectors: rows, dimension: dim });
   }
   kb.close();
   const blocksMs = performance.now() - started;
@@ -211,7 +211,7 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
     // What the handler's open does, step by step.
     const kb = await KnowledgeBase.open(shape.appDb);
     const [documents, stored] = await Promise.all([
-      kb.listDocuments(),
+      kb.documents.list(),
       kb.vectors.read({ deferCodes: true }),
     ]);
     const readMs = performance.now() - started;

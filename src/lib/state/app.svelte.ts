@@ -1,5 +1,5 @@
 import { knowledgeBaseSize } from '../core/web/storage-usage';
-import { KnowledgeBase } from '../storage/documents';
+import { KnowledgeBase } from '../storage/knowledge-base';
 import type { RpcClient } from '../workers/rpc';
 import type { SearchMethods } from '../workers/search/protocol';
 import type { EmbedMethods, ReembedProgress } from '../workers/embed/protocol';

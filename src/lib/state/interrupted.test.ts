@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { KnowledgeBase } from '../storage/documents';
+import { KnowledgeBase } from '../storage/knowledge-base';
 import type { PendingRecord } from '../storage/schema';
 import { interruptedMessage, watchInterrupted } from './interrupted';
 

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { SCHEMA_VERSION, openGroundedDB } from './db';
-import { KnowledgeBase } from './documents';
+import { KnowledgeBase } from './knowledge-base';
 import { makeDoc } from './test-documents';
 
 beforeEach(() => {
@@ -56,7 +56,7 @@ describe('the grounded database', () => {
     await old.put('documents', makeDoc('a', 1).document);
     old.close();
     const kb = await KnowledgeBase.open('released');
-    expect((await kb.listDocuments()).map((d) => d.id)).toEqual(['a']);
+    expect((await kb.documents.list()).map((d) => d.id)).toEqual(['a']);
     expect(await kb.pending.owners()).toEqual([]);
     kb.close();
   });

@@ -1,18 +1,9 @@
 import type { IDBPTransaction } from 'idb';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
-import {
-  abortQuietly,
-  openGroundedDB,
-  DEFAULT_DB_NAME,
-  type GroundedDB,
-  type OpenOptions,
-} from './db';
+import { abortQuietly, type GroundedDB } from './db';
 import { type GroundedSchema, META_KEY, STORE_NAMES, docRange, type PendingKey } from './schema';
-import { KeywordSnapshot } from './keyword-snapshot';
-import { PendingFiles } from './pending';
 import { StorageFullError, isQuotaError } from './storage-full';
 import { toVectorBlocks } from './vector-segments';
-import { VectorStore } from './vector-store';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
 export class EmbeddingModelMismatchError extends Error {
@@ -60,36 +51,26 @@ export interface NewDocument {
 /** Adding and deleting documents also settles their pending records. */
 const WRITE_STORES = [...STORE_NAMES, 'pending'] as const;
 
-/** Documents, their text, chunks and vectors, in IndexedDB. The one place that writes them. */
-export class KnowledgeBase {
-  readonly pending: PendingFiles;
-  readonly keywords: KeywordSnapshot;
-  readonly vectors: VectorStore;
+/**
+ * Documents with their text, chunks and vectors, and the model that made them: the one place
+ * that writes them. Each write is one transaction over every store it touches — adding a
+ * document also deletes the one it replaces and its file's pending record, deleting one also
+ * drops the keyword snapshot — so a document is all there or absent.
+ */
+export class Documents {
+  constructor(private readonly db: GroundedDB) {}
 
-  private constructor(readonly db: GroundedDB) {
-    this.pending = new PendingFiles(db);
-    this.keywords = new KeywordSnapshot(db);
-    this.vectors = new VectorStore(db);
-  }
-
-  static async open(name = DEFAULT_DB_NAME, options?: OpenOptions): Promise<KnowledgeBase> {
-    return new KnowledgeBase(await openGroundedDB(name, options));
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
+  /** Which model made the stored vectors, and their dimension: the first document decides. */
   meta(): Promise<KnowledgeBaseMeta | undefined> {
     return this.db.get('meta', META_KEY);
   }
 
-  async listDocuments(): Promise<DocumentRecord[]> {
+  async list(): Promise<DocumentRecord[]> {
     const docs = await this.db.getAll('documents');
     return docs.sort((a, b) => a.addedAt - b.addedAt || a.name.localeCompare(b.name));
   }
 
-  getDocument(id: string): Promise<DocumentRecord | undefined> {
+  get(id: string): Promise<DocumentRecord | undefined> {
     return this.db.get('documents', id);
   }
 
@@ -107,7 +88,7 @@ export class KnowledgeBase {
    * document whose content is already stored (AlreadyStoredError), and turns a full disk into a
    * StorageFullError; either way nothing is written.
    */
-  async addDocument(item: NewDocument, { replaces, pending }: AddOptions = {}): Promise<void> {
+  async add(item: NewDocument, { replaces, pending }: AddOptions = {}): Promise<void> {
     const { document, dimension } = item;
     await this.#writeDocuments([item], document.name, async (tx, writes) => {
       await checkModel(tx, writes, document.modelId, dimension);
@@ -126,7 +107,7 @@ export class KnowledgeBase {
    * EmbeddingModelMismatchError when the knowledge base holds another model's vectors, and
    * StorageFullError (naming `label`) on a full disk; either way nothing is written.
    */
-  async addDocuments(
+  async addAll(
     items: NewDocument[],
     label: string,
   ): Promise<{ added: DocumentRecord[]; skipped: DocumentRecord[] }> {
@@ -190,7 +171,7 @@ export class KnowledgeBase {
   }
 
   /** Removes a document with its text, chunks and vectors; returns whether it existed. */
-  async deleteDocument(docId: string): Promise<boolean> {
+  async delete(docId: string): Promise<boolean> {
     const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const existed = (await tx.objectStore('documents').getKey(docId)) !== undefined;
     await Promise.all(deleteWrites(tx, docId));

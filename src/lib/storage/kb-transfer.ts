@@ -1,7 +1,7 @@
 import type { ChunkingOptions } from '../core/text/chunking';
 import type { DocumentRecord } from '../core/kb/documents';
 import type { KbFileContents, KbFileDocument } from '../core/kb/kb-file';
-import type { KnowledgeBase } from './documents';
+import type { KnowledgeBase } from './knowledge-base';
 
 export interface ExportProgress {
   /** Documents read, of total. */
@@ -26,15 +26,15 @@ export async function readKnowledgeBase(
     onProgress?: (progress: ExportProgress) => void;
   },
 ): Promise<KbFileContents | null> {
-  const meta = await kb.meta();
+  const meta = await kb.documents.meta();
   if (!meta) return null;
-  const records = await kb.listDocuments();
+  const records = await kb.documents.list();
   const documents: KbFileDocument[] = [];
   for (const [i, document] of records.entries()) {
     onProgress?.({ done: i, total: records.length });
     const [text, chunks, vectors] = await Promise.all([
-      kb.getText(document.id),
-      kb.chunksOf(document.id),
+      kb.documents.getText(document.id),
+      kb.documents.chunksOf(document.id),
       kb.vectors.ofDocument(document.id, meta.dimension),
     ]);
     // Deleted meanwhile (another tab): left out rather than exported half.
@@ -60,14 +60,14 @@ export async function readKnowledgeBase(
 
 /**
  * Stores a decoded file's documents in one transaction: all of them or none. Documents whose
- * content is already stored are skipped. See KnowledgeBase.addDocuments for what it throws.
+ * content is already stored are skipped. See Documents.addAll for what it throws.
  */
 export function storeKbFile(
   kb: KnowledgeBase,
   contents: KbFileContents,
   fileName: string,
 ): Promise<{ added: DocumentRecord[]; skipped: DocumentRecord[] }> {
-  return kb.addDocuments(
+  return kb.documents.addAll(
     contents.documents.map(({ document, text, chunks, vectors }) => ({
       document,
       text,

@@ -4,7 +4,7 @@ import type { GroundedDB } from './db';
 /**
  * The keyword index as a search worker last saved it, so opening restores it instead of
  * analyzing every chunk again. Deleting a document or re-chunking all of them drops it in the
- * same transaction (KnowledgeBase.deleteDocument, replaceEmbeddings): a restored index never
+ * same transaction (Documents.delete, replaceEmbeddings): a restored index never
  * finds a document that is gone.
  */
 export class KeywordSnapshot {

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { EmbeddingModelMismatchError, KnowledgeBase } from './documents';
+import { EmbeddingModelMismatchError } from './documents';
+import { KnowledgeBase } from './knowledge-base';
 import { StorageFullError } from './storage-full';
 import { makeDoc } from './test-documents';
 
@@ -21,7 +22,7 @@ describe('pending files', () => {
   test('a stored document takes its pending record with it; the rest stay until settled', async () => {
     const kb = await KnowledgeBase.open('pending');
     await kb.pending.add([pending('w1', 0), pending('w1', 1), pending('w1', 2), pending('w2', 0)]);
-    await kb.addDocument(makeDoc('a', 1), { pending: ['w1', 0] });
+    await kb.documents.add(makeDoc('a', 1), { pending: ['w1', 0] });
     expect((await kb.db.getAllKeys('pending')).sort()).toEqual([
       ['w1', 1],
       ['w1', 2],
@@ -54,10 +55,10 @@ describe('pending files', () => {
 
   test('a document that is not stored leaves its pending record', async () => {
     const kb = await KnowledgeBase.open('pending-failed');
-    await kb.addDocument(makeDoc('a', 1));
+    await kb.documents.add(makeDoc('a', 1));
     await kb.pending.add([pending('w', 0)]);
     await expect(
-      kb.addDocument(makeDoc('b', 1, 8, 'other/model'), { pending: ['w', 0] }),
+      kb.documents.add(makeDoc('b', 1, 8, 'other/model'), { pending: ['w', 0] }),
     ).rejects.toBeInstanceOf(EmbeddingModelMismatchError);
     expect(await kb.pending.owners()).toEqual(['w']);
     kb.close();

@@ -4,7 +4,7 @@ import { StorageFullError, isQuotaError } from './storage-full';
 
 /**
  * The files embedding workers have started to add and not yet stored, failed or skipped (see
- * PendingRecord). A document's own transaction deletes its record (KnowledgeBase.addDocument); what is left
+ * PendingRecord). A document's own transaction deletes its record (Documents.add); what is left
  * when its worker is gone names a file whose adding was interrupted.
  */
 export class PendingFiles {

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { KnowledgeBase } from './documents';
+import { KnowledgeBase } from './knowledge-base';
 import { makeDoc } from './test-documents';
 import { COMPACT_MIN_BLOCKS } from './vector-segments';
 import { DEAD_ROWS } from './vector-store';
@@ -33,7 +33,7 @@ describe('compaction', () => {
   test('moves blocks into segments without changing a single vector', async () => {
     const kb = await KnowledgeBase.open('compact');
     const docs = many(COMPACT_MIN_BLOCKS);
-    for (const d of docs) await kb.addDocument(d);
+    for (const d of docs) await kb.documents.add(d);
     const before = await kb.vectors.read();
     expect(before.compactable).toBe(true);
     expect(before.runs).toHaveLength(COMPACT_MIN_BLOCKS);
@@ -62,23 +62,23 @@ describe('compaction', () => {
   test('deleted documents drop out at once; one stored again is never counted twice', async () => {
     const kb = await KnowledgeBase.open('compact-delete');
     const docs = many(COMPACT_MIN_BLOCKS);
-    for (const d of docs) await kb.addDocument(d);
+    for (const d of docs) await kb.documents.add(d);
     await kb.vectors.compact();
     const expected = await rowsOf(kb);
 
-    await kb.deleteDocument('d00');
+    await kb.documents.delete('d00');
     expect([...(await rowsOf(kb)).keys()].some((k) => k.startsWith('d00:'))).toBe(false);
 
     // The same document (same id) imported again: its new blocks win over its old rows.
     const again = makeDoc('d00', 3);
     again.vectors.fill(0.5);
-    await kb.addDocuments([again], 'kb.grounded');
+    await kb.documents.addAll([again], 'kb.grounded');
     const rows = await rowsOf(kb);
     expect(rows.size).toBe(expected.size);
     expect(rows.get('d00:0')).toEqual([0.5, 0.5, 0.5, 0.5]);
 
     // Deleting enough makes the segment mostly dead: compaction rewrites it, keeping the rest.
-    for (const d of docs.slice(1, 12)) await kb.deleteDocument(d.document.id);
+    for (const d of docs.slice(1, 12)) await kb.documents.delete(d.document.id);
     expect(await kb.vectors.compact()).toMatchObject({ segmentsRemoved: 1, segmentsWritten: 1 });
     const compacted = await rowsOf(kb);
     expect(compacted.size).toBe(expected.size - 11 * 3);
@@ -88,7 +88,7 @@ describe('compaction', () => {
     expect((await kb.db.getAllKeys('vectors')).map(([docId]) => docId)).toEqual(['d00']);
 
     // The last document gone: nothing is left behind.
-    for (const d of await kb.listDocuments()) await kb.deleteDocument(d.id);
+    for (const d of await kb.documents.list()) await kb.documents.delete(d.id);
     expect(await kb.db.count('segments')).toBe(0);
     kb.close();
   });
@@ -96,13 +96,13 @@ describe('compaction', () => {
   test('a document written meanwhile under the same key stops the compaction, not the data', async () => {
     const kb = await KnowledgeBase.open('compact-race');
     const docs = many(COMPACT_MIN_BLOCKS);
-    for (const d of docs) await kb.addDocument(d);
+    for (const d of docs) await kb.documents.add(d);
     const replacement = makeDoc('d05', 3);
     replacement.vectors.fill(2);
     // Compaction reads, then encodes, then writes: the delete and add are queued in between.
     const compaction = kb.vectors.compact();
-    await kb.deleteDocument('d05');
-    await kb.addDocument(replacement);
+    await kb.documents.delete('d05');
+    await kb.documents.add(replacement);
     expect(await compaction).toBeNull();
     expect(Array.from(await kb.vectors.ofDocument('d05', 4))).toEqual(
       Array.from(replacement.vectors),

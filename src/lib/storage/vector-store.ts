@@ -41,7 +41,7 @@ export interface CompactionResult {
 
 /**
  * The stored vectors: read for searching and exporting, and compacted from blocks into segments
- * (see vector-segments.ts). Blocks are written and deleted with their documents (KnowledgeBase).
+ * (see vector-segments.ts). Blocks are written and deleted with their documents (Documents).
  */
 export class VectorStore {
   constructor(private readonly db: GroundedDB) {}
@@ -55,7 +55,7 @@ export class VectorStore {
     return this.db.getAll('vectors', docRange(docId));
   }
 
-  /** A document's vectors, row i for chunk ordinal i (as given to addDocument). */
+  /** A document's vectors, row i for chunk ordinal i (as given to Documents.add). */
   async ofDocument(docId: string, dimension: number): Promise<Float32Array> {
     const tx = this.db.transaction(['vectors', 'segments']);
     const [blocks, segments] = await Promise.all([
@@ -221,7 +221,7 @@ export class VectorStore {
       }
     }
     for (const block of movedBlocks) {
-      if (block.dimension !== dim) continue; // cannot happen: addDocument checks the model
+      if (block.dimension !== dim) continue; // cannot happen: Documents.add checks the model
       const rows = encodeRows(block.vectors, dim);
       sources.push({
         docId: block.docId,

@@ -2,7 +2,7 @@ import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { loadTransformersEmbedder } from '../../engines/embedding/transformers-embedder';
 import { webgpuAdapterDescription, webgpuUnavailableReason } from '../../engines/webgpu';
-import { KnowledgeBase } from '../../storage/documents';
+import { KnowledgeBase } from '../../storage/knowledge-base';
 import { holdOwnerLock } from '../../storage/pending-owner';
 import { createEmbedHandlers } from './handler';
 import type { EmbedMethods } from './protocol';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { SELF_CHECK_SENTENCES, type SelfCheck } from '../../core/models/vector-agreement';
 import { embeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { Embedder, EmbeddingBackend } from '../../engines/embedding/embedder';
-import type { KnowledgeBase } from '../../storage/documents';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
 import { createEmbedHandlers } from './handler';
 import type { EmbedMethods, LoadRequest } from './protocol';
 import { RpcClient, serve } from '../rpc';

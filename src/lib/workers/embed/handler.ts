@@ -11,7 +11,8 @@ import type {
   EmbeddingBackend,
 } from '../../engines/embedding/embedder';
 import { readDocument } from '../../ingest/read-document';
-import { AlreadyStoredError, type KnowledgeBase } from '../../storage/documents';
+import { AlreadyStoredError, type Documents } from '../../storage/documents';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
 import { StorageFullError } from '../../storage/storage-full';
 import type { PendingKey } from '../../storage/schema';
 import type {
@@ -151,13 +152,20 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             if (signal.aborted) throw abortError();
             const seq = first + i;
             try {
-              const stored = await ingestFile(files[i]!, i, loadedModel, store, chunking, {
-                report: progress,
-                signal,
-                newId,
-                maxBytes,
-                pending: [owner.id, seq],
-              });
+              const stored = await ingestFile(
+                files[i]!,
+                i,
+                loadedModel,
+                store.documents,
+                chunking,
+                {
+                  report: progress,
+                  signal,
+                  newId,
+                  maxBytes,
+                  pending: [owner.id, seq],
+                },
+              );
               if (stored) {
                 counts.added++;
                 progress({ file: i, stage: 'done', ...stored });
@@ -204,19 +212,19 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         const loadedModel = current();
         const { embedder } = loadedModel;
         const store = await knowledgeBase();
-        const documents = await store.listDocuments();
+        const documents = await store.documents.list();
         const replacements = [];
         let chunkTotal = 0;
         for (const [i, document] of documents.entries()) {
           progress({ done: i, total: documents.length, name: document.name });
-          const text = await store.getText(document.id);
+          const text = await store.documents.getText(document.id);
           if (text === undefined) throw new Error(`The text of “${document.name}” is missing.`);
           const replacement = await embedStored(document, text, chunking, loadedModel, signal);
           chunkTotal += replacement.chunks.length;
           replacements.push(replacement);
         }
         if (signal.aborted) throw abortError();
-        await store.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
+        await store.documents.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
         return { documents: documents.length, chunks: chunkTotal };
       });
     },
@@ -230,8 +238,8 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         const known: DocumentRecord[] = [];
         for (const [i, { document, text }] of documents.entries()) {
           progress({ done: i, total: documents.length, name: document.name });
-          // Not embedded for nothing: addDocuments would skip it anyway.
-          const existing = await store.findByHash(document.contentHash);
+          // Not embedded for nothing: Documents.addAll would skip it anyway.
+          const existing = await store.documents.findByHash(document.contentHash);
           if (existing) {
             known.push(existing);
             continue;
@@ -240,7 +248,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
           items.push({ ...embedded, text, dimension: embedder.dimension });
         }
         if (signal.aborted) throw abortError();
-        const { added, skipped } = await store.addDocuments(items, label);
+        const { added, skipped } = await store.documents.addAll(items, label);
         return { added, skipped: [...known, ...skipped] };
       });
     },
@@ -375,7 +383,7 @@ async function ingestFile(
   file: IngestFile,
   index: number,
   loadedModel: LoadedModel,
-  kb: KnowledgeBase,
+  documents: Documents,
   chunking: ChunkingOptions,
   {
     report,
@@ -393,7 +401,7 @@ async function ingestFile(
 ): Promise<{ document: DocumentRecord; replaced?: string } | null> {
   report({ file: index, stage: 'read', done: 0, total: file.data.size });
   const read = await readDocument(file.data, file.name, { maxBytes });
-  const existing = await kb.findByHash(read.contentHash);
+  const existing = await documents.findByHash(read.contentHash);
   if (existing && existing.id !== file.replaces) {
     report({
       file: index,
@@ -432,7 +440,7 @@ async function ingestFile(
     ...(read.pageStarts && { pageStarts: read.pageStarts }),
     ...(read.language && { language: read.language }),
   };
-  await kb.addDocument(
+  await documents.add(
     { document, text: read.text, chunks, vectors, dimension: loadedModel.embedder.dimension },
     { pending, ...(file.replaces !== undefined && { replaces: file.replaces }) },
   );

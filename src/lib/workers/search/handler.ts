@@ -2,7 +2,7 @@ import { KeywordIndex } from '../../core/retrieval/bm25';
 import type { Passage } from '../../core/kb/documents';
 import { retrieve } from '../../core/retrieval/retrieval';
 import { VectorIndex, encodeRows } from '../../core/retrieval/vector-index';
-import type { KnowledgeBase } from '../../storage/documents';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
 import { type Handlers } from '../rpc';
 import type { SearchMethods } from './protocol';
 
@@ -61,7 +61,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       (async () => {
         const store = await knowledgeBase();
         const [documents, snapshot] = await Promise.all([
-          store.listDocuments(),
+          store.documents.list(),
           store.keywords.read().catch(() => undefined),
         ]);
         let built = new KeywordIndex();
@@ -77,7 +77,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         }
         for (const document of documents) {
           if (built.has(document.id)) continue;
-          built.add(document.id, titleOf(document.name), await store.chunksOf(document.id));
+          const chunks = await store.documents.chunksOf(document.id);
+          built.add(document.id, titleOf(document.name), chunks);
           changed = true;
         }
         built.flush();
@@ -126,7 +127,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       // The int8 codes are read after opening: until they are there, searches scan the Float32
       // rows (exact, only slower), and changes to the index wait for them.
       const [documents, stored] = await Promise.all([
-        store.listDocuments(),
+        store.documents.list(),
         store.vectors.read({ deferCodes: true }),
       ]);
       docs.clear();
@@ -161,13 +162,18 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     async add({ docId }) {
       const store = await knowledgeBase();
       await codesReady;
-      const [document, meta] = await Promise.all([store.getDocument(docId), store.meta()]);
+      const [document, meta] = await Promise.all([
+        store.documents.get(docId),
+        store.documents.meta(),
+      ]);
       const vectors =
         document && meta ? await store.vectors.ofDocument(docId, meta.dimension) : null;
       index?.remove(docId);
       updateKeywords(async (built) => {
         built.remove(docId);
-        if (document) built.add(docId, titleOf(document.name), await store.chunksOf(docId));
+        if (document) {
+          built.add(docId, titleOf(document.name), await store.documents.chunksOf(docId));
+        }
       });
       if (!document) {
         docs.delete(docId);
@@ -217,7 +223,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       const { chunks: hits, mode: ran } = retrieval;
       if (hits.length === 0) return { passages: [], ms: performance.now() - started, mode: ran };
       const store = await knowledgeBase();
-      const chunks = await store.getChunks(hits.map((h) => [h.docId, h.ordinal]));
+      const chunks = await store.documents.getChunks(hits.map((h) => [h.docId, h.ordinal]));
       const passages: Passage[] = [];
       hits.forEach((hit, i) => {
         const chunk = chunks[i];

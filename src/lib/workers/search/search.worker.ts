@@ -1,4 +1,4 @@
-import { KnowledgeBase } from '../../storage/documents';
+import { KnowledgeBase } from '../../storage/knowledge-base';
 import { reportWorkerRequests } from '../network-channel';
 import { serve, type Endpoint } from '../rpc';
 
