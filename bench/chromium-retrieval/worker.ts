@@ -166,7 +166,7 @@ async function write(shape: KnowledgeBaseShape) {
       warnings: [],
     };
     const rows = vectors.subarray(d * perDoc * dim, (d + 1) * perDoc * dim);
-    await kb.addDocument({ document, text, chunks, vectors: rows, dimension: dim });
+    await kb.documents.add({ document, text, chunks, vectors: rows, dimension: dim });
   }
   kb.close();
   const blocksMs = performance.now() - started;
@@ -211,8 +211,8 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
     // What the handler's open does, step by step.
     const kb = await KnowledgeBase.open(shape.appDb);
     const [documents, stored] = await Promise.all([
-      kb.listDocuments(),
-      kb.readVectors({ deferCodes: true }),
+      kb.documents.list(),
+      kb.vectors.read({ deferCodes: true }),
     ]);
     const readMs = performance.now() - started;
     const index = VectorIndex.fromEncoded(stored.rows!, stored.runs);
@@ -268,7 +268,7 @@ async function open({ layout, dim, ...shape }: BenchMethods['open']['request']):
 async function compact(shape: KnowledgeBaseShape) {
   const kb = await KnowledgeBase.open(shape.appDb);
   const started = performance.now();
-  const result = await kb.compactVectors();
+  const result = await kb.vectors.compact();
   const ms = performance.now() - started;
   const segments = await kb.db.count('segments');
   kb.close();

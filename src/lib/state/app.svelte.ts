@@ -156,7 +156,7 @@ export class GroundedApp {
     void this.storage.refresh();
     try {
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
-      await watchInterrupted(await this.#kb, (records) =>
+      await watchInterrupted((await this.#kb).pending, (records) =>
         this.alerts.push(interruptedMessage(records), 'notice'),
       );
     } catch (error) {

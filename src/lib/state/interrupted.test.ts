@@ -45,16 +45,16 @@ describe('interruptedMessage', () => {
 describe('watchInterrupted', () => {
   test('reports what a worker that is gone left pending, once, and removes it', async () => {
     const kb = await KnowledgeBase.open('interrupted');
-    await kb.addPending([
+    await kb.pending.add([
       record('big.txt', { owner: 'gone', seq: 4 }),
       record('small.txt', { owner: 'gone', seq: 5 }),
     ]);
     const reports: string[][] = [];
     // Node has no Web Locks: every owner counts as gone.
-    await watchInterrupted(kb, (records) => reports.push(records.map((r) => r.name)));
+    await watchInterrupted(kb.pending, (records) => reports.push(records.map((r) => r.name)));
     await expect.poll(() => reports).toEqual([['big.txt', 'small.txt']]);
-    expect(await kb.pendingOwners()).toEqual([]);
-    await watchInterrupted(kb, (records) => reports.push(records.map((r) => r.name)));
+    expect(await kb.pending.owners()).toEqual([]);
+    await watchInterrupted(kb.pending, (records) => reports.push(records.map((r) => r.name)));
     expect(reports).toHaveLength(1);
     kb.close();
   });

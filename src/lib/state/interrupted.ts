@@ -1,4 +1,4 @@
-import { KnowledgeBase } from '../storage/knowledge-base';
+import type { PendingFiles } from '../storage/pending';
 import { whenOwnerGone } from '../storage/pending-owner';
 import type { PendingRecord } from '../storage/schema';
 
@@ -9,12 +9,12 @@ import type { PendingRecord } from '../storage/schema';
  * another tab is waited for: if that tab closes mid-way, this one reports it.
  */
 export async function watchInterrupted(
-  kb: KnowledgeBase,
+  pending: PendingFiles,
   report: (records: PendingRecord[]) => void,
 ): Promise<void> {
-  for (const owner of await kb.pendingOwners()) {
+  for (const owner of await pending.owners()) {
     void whenOwnerGone(owner)
-      .then(() => kb.takePending(owner))
+      .then(() => pending.take(owner))
       .then((records) => {
         if (records.length > 0) report(records);
       })

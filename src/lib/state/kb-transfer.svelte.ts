@@ -13,7 +13,8 @@ import {
 } from '../core/kb/kb-file';
 import { embeddingModelSpec } from '../core/models/embedding-catalogue';
 import { readKnowledgeBase, storeKbFile } from '../storage/kb-transfer';
-import { EmbeddingModelMismatchError, type KnowledgeBase } from '../storage/knowledge-base';
+import { EmbeddingModelMismatchError } from '../storage/documents';
+import type { KnowledgeBase } from '../storage/knowledge-base';
 import type { EmbedMethods } from '../workers/embed/protocol';
 import { isAbortError, type RpcClient } from '../workers/rpc';
 import type { Alerts } from './alerts.svelte';
@@ -114,7 +115,7 @@ export class KbTransfer {
       const store = await kb;
       const fit = fitOf(
         contents,
-        await store.meta(),
+        await store.documents.meta(),
         file.name,
         embeddingModelSpec(contents.modelId).dimension,
       );

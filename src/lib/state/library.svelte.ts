@@ -70,7 +70,7 @@ export class Library {
 
   async #read(): Promise<void> {
     const kb = await this.#kb;
-    const [documents, meta] = await Promise.all([kb.listDocuments(), kb.meta()]);
+    const [documents, meta] = await Promise.all([kb.documents.list(), kb.documents.meta()]);
     this.documents = documents;
     this.meta = meta ?? null;
     this.loaded = true;
@@ -97,7 +97,7 @@ export class Library {
     this.deleting.add(id);
     try {
       const kb = await this.#kb;
-      await kb.deleteDocument(id);
+      await kb.documents.delete(id);
       await this.#search.call('remove', { docId: id });
       this.#sync.post({ type: 'removed', docId: id });
       await this.refresh();
@@ -112,7 +112,7 @@ export class Library {
    */
   async clear(): Promise<void> {
     const kb = await this.#kb;
-    await kb.clear();
+    await kb.documents.clear();
     await this.#search.call('open', {});
     this.#sync.post({ type: 'cleared' });
     await this.refresh();

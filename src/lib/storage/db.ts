@@ -69,3 +69,12 @@ export async function openGroundedDB(
   });
   return db;
 }
+
+/** Rolls back a transaction that may have finished or aborted already. */
+export function abortQuietly(tx: IDBTransaction | { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted: nothing was left to undo.
+  }
+}

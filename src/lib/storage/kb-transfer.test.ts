@@ -41,16 +41,16 @@ function makeDoc(id: string, text: string, cuts: [number, number][]) {
 }
 
 async function everything(kb: KnowledgeBase) {
-  const meta = await kb.meta();
-  const docs = await kb.listDocuments();
+  const meta = await kb.documents.meta();
+  const docs = await kb.documents.list();
   return {
     meta: meta && { modelId: meta.modelId, dimension: meta.dimension },
     docs: await Promise.all(
       docs.map(async (d) => ({
         d,
-        text: await kb.getText(d.id),
-        chunks: await kb.chunksOf(d.id),
-        vectors: Array.from(await kb.vectorsOf(d.id, DIM)),
+        text: await kb.documents.getText(d.id),
+        chunks: await kb.documents.chunksOf(d.id),
+        vectors: Array.from(await kb.vectors.ofDocument(d.id, DIM)),
       })),
     ),
   };
@@ -58,13 +58,13 @@ async function everything(kb: KnowledgeBase) {
 
 test('export, then import into an empty knowledge base: the same documents, chunks and vectors', async () => {
   const source = await KnowledgeBase.open('source');
-  await source.addDocument(
+  await source.documents.add(
     makeDoc('a', 'Alpha one. Alpha two.', [
       [0, 10],
       [11, 21],
     ]),
   );
-  await source.addDocument(makeDoc('b', 'Beta.', [[0, 5]]));
+  await source.documents.add(makeDoc('b', 'Beta.', [[0, 5]]));
   const progress: number[] = [];
   const contents = await readKnowledgeBase(source, {
     chunking,

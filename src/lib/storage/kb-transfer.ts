@@ -26,16 +26,16 @@ export async function readKnowledgeBase(
     onProgress?: (progress: ExportProgress) => void;
   },
 ): Promise<KbFileContents | null> {
-  const meta = await kb.meta();
+  const meta = await kb.documents.meta();
   if (!meta) return null;
-  const records = await kb.listDocuments();
+  const records = await kb.documents.list();
   const documents: KbFileDocument[] = [];
   for (const [i, document] of records.entries()) {
     onProgress?.({ done: i, total: records.length });
     const [text, chunks, vectors] = await Promise.all([
-      kb.getText(document.id),
-      kb.chunksOf(document.id),
-      kb.vectorsOf(document.id, meta.dimension),
+      kb.documents.getText(document.id),
+      kb.documents.chunksOf(document.id),
+      kb.vectors.ofDocument(document.id, meta.dimension),
     ]);
     // Deleted meanwhile (another tab): left out rather than exported half.
     if (text === undefined) continue;
@@ -60,14 +60,14 @@ export async function readKnowledgeBase(
 
 /**
  * Stores a decoded file's documents in one transaction: all of them or none. Documents whose
- * content is already stored are skipped. See KnowledgeBase.addDocuments for what it throws.
+ * content is already stored are skipped. See Documents.addAll for what it throws.
  */
 export function storeKbFile(
   kb: KnowledgeBase,
   contents: KbFileContents,
   fileName: string,
 ): Promise<{ added: DocumentRecord[]; skipped: DocumentRecord[] }> {
-  return kb.addDocuments(
+  return kb.documents.addAll(
     contents.documents.map(({ document, text, chunks, vectors }) => ({
       document,
       text,

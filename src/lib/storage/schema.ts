@@ -78,8 +78,11 @@ export interface PendingRecord {
 
 export type PendingKey = [owner: string, seq: number];
 
+/** The one record of `meta`: which model made every stored vector. */
+export const META_KEY = 'knowledge-base';
+
 export interface GroundedSchema extends DBSchema {
-  meta: { key: 'knowledge-base'; value: KnowledgeBaseMeta };
+  meta: { key: typeof META_KEY; value: KnowledgeBaseMeta };
   documents: {
     key: string;
     value: DocumentRecord;
@@ -108,3 +111,8 @@ export const STORE_NAMES = [
   'segments',
   'keywords',
 ] as const;
+
+/** Every key of one document in `chunks` and `vectors` (keyed [docId, number]). */
+export function docRange(docId: string): IDBKeyRange {
+  return IDBKeyRange.bound([docId, -Infinity], [docId, Infinity]);
+}

@@ -1,13 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { codeStride } from '../core/retrieval/quantized-index';
 import { encodeRows } from '../core/retrieval/vector-index';
-import type { SegmentRun } from './schema';
+import { VECTOR_BLOCK_ROWS, type SegmentRun } from './schema';
 import {
   COMPACT_MIN_BLOCKS,
   liveRuns,
   packSegments,
   planCompaction,
   readSegment,
+  toVectorBlocks,
   type SegmentShape,
 } from './vector-segments';
 
@@ -120,5 +121,22 @@ describe('packSegments and readSegment', () => {
       1,
     );
     await expect(readSegment({ ...s!, count: 3 })).rejects.toThrow(/damaged/);
+  });
+});
+
+describe('toVectorBlocks', () => {
+  test('splits large documents into contiguous blocks of at most VECTOR_BLOCK_ROWS rows', () => {
+    const dim = 2;
+    const rows = VECTOR_BLOCK_ROWS * 2 + 5;
+    const vectors = Float32Array.from({ length: rows * dim }, (_, i) => i);
+    const blocks = toVectorBlocks('big', vectors, dim);
+    expect(blocks.map((b) => [b.block, b.firstOrdinal, b.count])).toEqual([
+      [0, 0, VECTOR_BLOCK_ROWS],
+      [1, VECTOR_BLOCK_ROWS, VECTOR_BLOCK_ROWS],
+      [2, VECTOR_BLOCK_ROWS * 2, 5],
+    ]);
+    // Each block owns an exactly-sized buffer (a view would drag the whole array along).
+    for (const b of blocks) expect(b.vectors.buffer.byteLength).toBe(b.count * dim * 4);
+    expect(blocks[2]!.vectors[0]).toBe(VECTOR_BLOCK_ROWS * 2 * dim);
   });
 });

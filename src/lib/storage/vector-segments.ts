@@ -1,6 +1,6 @@
 import { codeStride } from '../core/retrieval/quantized-index';
 import type { EncodedRows } from '../core/retrieval/vector-index';
-import type { SegmentRun, VectorBlock, VectorSegment } from './schema';
+import { VECTOR_BLOCK_ROWS, type SegmentRun, type VectorBlock, type VectorSegment } from './schema';
 
 /** Rows per segment: a few large records open several times faster than many small ones. */
 export const SEGMENT_ROWS = 16_384;
@@ -14,6 +14,30 @@ export const COMPACT_MIN_BLOCKS = 32;
 
 /** A segment is rewritten once more than this share of its rows is dead (deleted documents). */
 export const MAX_DEAD_SHARE = 0.25;
+
+/** Splits one document's vectors into exactly-sized blocks of at most VECTOR_BLOCK_ROWS rows. */
+export function toVectorBlocks(
+  docId: string,
+  vectors: Float32Array,
+  dimension: number,
+): VectorBlock[] {
+  const rows = vectors.length / dimension;
+  const blocks: VectorBlock[] = [];
+  for (let first = 0, block = 0; first < rows; first += VECTOR_BLOCK_ROWS, block++) {
+    const count = Math.min(VECTOR_BLOCK_ROWS, rows - first);
+    blocks.push({
+      docId,
+      block,
+      firstOrdinal: first,
+      count,
+      dimension,
+      // slice, not subarray: a view would store its whole underlying buffer.
+      vectors: vectors.slice(first * dimension, (first + count) * dimension),
+      writeId: crypto.randomUUID(),
+    });
+  }
+  return blocks;
+}
 
 export type SegmentShape = Pick<VectorSegment, 'id' | 'generation' | 'count' | 'runs'>;
 

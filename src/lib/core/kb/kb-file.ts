@@ -37,7 +37,7 @@ const MAGIC_BYTES = new TextEncoder().encode(KB_FILE_MAGIC);
 const HEADER_BYTES = MAGIC_BYTES.length + 8;
 const CHECKSUM_BYTES = 32;
 
-/** One document as it travels in a file: what KnowledgeBase.addDocument stores. */
+/** One document as it travels in a file: what Documents.add (storage/documents.ts) stores. */
 export interface KbFileDocument {
   document: DocumentRecord;
   text: string;

@@ -165,14 +165,14 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     });
 
     const kb = await w.openKnowledgeBase();
-    const docs = await kb.listDocuments();
+    const docs = await kb.documents.list();
     expect(docs.map((d) => d.name).sort()).toEqual(['handbook.md', 'notes.txt']);
     const handbook = docs.find((d) => d.name === 'handbook.md')!;
-    const text = (await kb.getText(handbook.id))!;
-    const chunks = await kb.chunksOf(handbook.id);
+    const text = (await kb.documents.getText(handbook.id))!;
+    const chunks = await kb.documents.chunksOf(handbook.id);
     expect(chunks.length).toBe(handbook.chunkCount);
     for (const c of chunks) expect(text.slice(c.start, c.end)).toBe(c.text);
-    const rows = (await kb.vectorBlocksOf(handbook.id)).reduce((n, b) => n + b.count, 0);
+    const rows = (await kb.vectors.blocksOf(handbook.id)).reduce((n, b) => n + b.count, 0);
     expect(rows).toBe(chunks.length);
 
     expect(await w.search.call('open', {})).toMatchObject({ documents: 2, dimension: 384 });
@@ -209,7 +209,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     const { vector } = await w.embed.call('embed-query', { text: 'greenhouse heater' });
     expect((await w.search.call('search', { vector, k: 5 })).passages).toHaveLength(1);
     const kb = await w.openKnowledgeBase();
-    await kb.deleteDocument(added[0]!);
+    await kb.documents.delete(added[0]!);
     expect(await w.search.call('remove', { docId: added[0]! })).toEqual({ vectors: 1 });
     expect((await w.search.call('search', { vector, k: 5 })).passages).toEqual([]);
     w.close();
@@ -240,9 +240,9 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     // Writes are queued: this empty ingest finishes only after the cancelled one has stopped.
     await w.embed.call('ingest', { files: [], chunking: { targetTokens: 16, overlapTokens: 0 } });
     const kb = await w.openKnowledgeBase();
-    const docs = await kb.listDocuments();
+    const docs = await kb.documents.list();
     expect(docs.map((d) => d.name)).toEqual(['notes.txt']);
-    expect(new Set((await kb.allVectorBlocks()).map((b) => b.docId))).toEqual(
+    expect(new Set((await kb.vectors.allBlocks()).map((b) => b.docId))).toEqual(
       new Set([docs[0]!.id]),
     );
     expect((await kb.db.getAll('chunks')).every((c) => c.docId === docs[0]!.id)).toBe(true);
@@ -258,19 +258,19 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
       chunking: { targetTokens: 200, overlapTokens: 0 },
     });
     const kb = await w.openKnowledgeBase();
-    const [before] = await kb.listDocuments();
+    const [before] = await kb.documents.list();
     const progress: string[] = [];
     const result = await w.embed.call(
       'reembed',
       { chunking: { targetTokens: 16, overlapTokens: 4 } },
       { onProgress: (p) => progress.push(`${p.done}/${p.total} ${p.name}`) },
     );
-    const [after] = await kb.listDocuments();
+    const [after] = await kb.documents.list();
     expect(progress).toEqual(['0/1 handbook.md']);
     expect(after!.chunkCount).toBeGreaterThan(before!.chunkCount);
     expect(result).toEqual({ documents: 1, chunks: after!.chunkCount });
     expect(after!.chunking).toEqual({ targetTokens: 16, overlapTokens: 4 });
-    expect(await kb.chunksOf(after!.id)).toHaveLength(after!.chunkCount);
+    expect(await kb.documents.chunksOf(after!.id)).toHaveLength(after!.chunkCount);
     w.close();
   });
 
@@ -282,7 +282,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
       chunking: { targetTokens: 64, overlapTokens: 0 },
     });
     const kb = await w.openKnowledgeBase();
-    const [notes] = await kb.listDocuments();
+    const [notes] = await kb.documents.list();
     const handbook = {
       ...notes!,
       id: 'from-file',
@@ -308,14 +308,14 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     expect(progress).toEqual(['0/2 handbook.md', '1/2 notes.txt']);
     expect(result.added.map((d) => d.id)).toEqual(['from-file']);
     expect(result.skipped.map((d) => d.id)).toEqual([notes!.id]);
-    const stored = await kb.getDocument('from-file');
+    const stored = await kb.documents.get('from-file');
     expect(stored).toMatchObject({ modelId: MODEL.id, name: 'handbook.md' });
     expect(stored!.chunking).toEqual({ targetTokens: 32, overlapTokens: 0 });
-    const chunks = await kb.chunksOf('from-file');
+    const chunks = await kb.documents.chunksOf('from-file');
     expect(chunks).toHaveLength(stored!.chunkCount);
     expect(chunks.map((c) => c.text).join(' ')).toContain('31 days of paid leave');
-    expect((await kb.meta())!.dimension * chunks.length).toBe(
-      (await kb.vectorsOf('from-file', (await kb.meta())!.dimension)).length,
+    expect((await kb.documents.meta())!.dimension * chunks.length).toBe(
+      (await kb.vectors.ofDocument('from-file', (await kb.documents.meta())!.dimension)).length,
     );
     // Again: nothing is embedded or added.
     const again = await w.embed.call('import-texts', request);
@@ -344,13 +344,14 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     });
     expect(result).toEqual({ added: 1, skipped: 0, failed: 0 });
     const kb = await w.openKnowledgeBase();
-    const [doc] = await kb.listDocuments();
+    const [doc] = await kb.documents.list();
     expect(doc).toMatchObject({ name: 'orchard.pdf', format: 'pdf', chunkCount: 3 });
     expect(doc!.pageStarts).toHaveLength(4);
     expect(doc!.warnings).toEqual([
       'Page 3 has no text (scanned images?) and is not searchable. Run the PDF through OCR to search it.',
     ]);
-    const chunkPages = async () => (await kb.chunksOf(doc!.id)).map((c) => [c.page, c.text]);
+    const chunkPages = async () =>
+      (await kb.documents.chunksOf(doc!.id)).map((c) => [c.page, c.text]);
     // Small pages are never packed together: each chunk is on one page.
     expect(await chunkPages()).toEqual([
       [1, pages[0]!.join('\n')],
@@ -413,7 +414,7 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     );
     // While the first file was embedded, every file of the batch was pending.
     expect(await seen[0]).toEqual(['notes.txt', 'empty.txt', 'handbook.md']);
-    expect(await kb.pendingOwners()).toEqual([]);
+    expect(await kb.pending.owners()).toEqual([]);
     w.close();
   });
 
@@ -437,9 +438,9 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     expect(replaced).toMatchObject({ stage: 'done', replaced: oldId });
     const newId = replaced.stage === 'done' ? replaced.document.id : '';
     const kb = await w.openKnowledgeBase();
-    expect((await kb.listDocuments()).map((d) => d.id)).toEqual([newId]);
-    expect(await kb.chunksOf(oldId)).toEqual([]);
-    expect(await kb.vectorBlocksOf(oldId)).toEqual([]);
+    expect((await kb.documents.list()).map((d) => d.id)).toEqual([newId]);
+    expect(await kb.documents.chunksOf(oldId)).toEqual([]);
+    expect(await kb.vectors.blocksOf(oldId)).toEqual([]);
 
     await w.search.call('remove', { docId: oldId });
     await w.search.call('add', { docId: newId });
@@ -493,9 +494,9 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     // The second file was never read: the batch stopped at the first.
     expect(events.filter((e) => e.file === 1).map((e) => e.stage)).toEqual(['failed']);
     const kb = await w.openKnowledgeBase();
-    expect((await kb.listDocuments()).map((d) => d.name)).toEqual(['notes.txt']);
+    expect((await kb.documents.list()).map((d) => d.name)).toEqual(['notes.txt']);
     expect(await kb.db.count('texts')).toBe(1);
-    expect(await kb.pendingOwners()).toEqual([]);
+    expect(await kb.pending.owners()).toEqual([]);
     w.close();
   });
 

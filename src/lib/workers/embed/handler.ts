@@ -9,11 +9,9 @@ import type { EmbeddingModelSpec } from '../../core/models/embedding-catalogue';
 import type { DownloadProgress, Embedder } from '../../engines/embedding/embedder';
 import type { EmbeddingBackend } from '../../core/models/embedding-backend';
 import { readDocument } from '../../ingest/read-document';
-import {
-  AlreadyStoredError,
-  StorageFullError,
-  type KnowledgeBase,
-} from '../../storage/knowledge-base';
+import { AlreadyStoredError, type Documents } from '../../storage/documents';
+import type { KnowledgeBase } from '../../storage/knowledge-base';
+import { StorageFullError } from '../../storage/storage-full';
 import type { PendingKey } from '../../storage/schema';
 import type {
   BackendPreference,
@@ -137,7 +135,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         await owner.ready;
         const first = nextSeq;
         nextSeq += files.length;
-        await store.addPending(
+        await store.pending.add(
           files.map((f, i) => ({
             owner: owner.id,
             seq: first + i,
@@ -152,23 +150,30 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             if (signal.aborted) throw abortError();
             const seq = first + i;
             try {
-              const stored = await ingestFile(files[i]!, i, loadedModel, store, chunking, {
-                report: progress,
-                signal,
-                newId,
-                maxBytes,
-                pending: [owner.id, seq],
-              });
+              const stored = await ingestFile(
+                files[i]!,
+                i,
+                loadedModel,
+                store.documents,
+                chunking,
+                {
+                  report: progress,
+                  signal,
+                  newId,
+                  maxBytes,
+                  pending: [owner.id, seq],
+                },
+              );
               if (stored) {
                 counts.added++;
                 progress({ file: i, stage: 'done', ...stored });
               } else {
                 counts.skipped++;
-                await store.deletePending(owner.id, seq);
+                await store.pending.delete(owner.id, seq);
               }
             } catch (error) {
               if (signal.aborted) throw abortError();
-              await store.deletePending(owner.id, seq).catch(() => {});
+              await store.pending.delete(owner.id, seq).catch(() => {});
               if (error instanceof AlreadyStoredError) {
                 counts.skipped++;
                 progress({ file: i, stage: 'skipped', reason: error.message });
@@ -194,7 +199,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
             }
           }
         } finally {
-          await store.deletePending(owner.id, first, first + files.length - 1).catch(() => {});
+          await store.pending.delete(owner.id, first, first + files.length - 1).catch(() => {});
         }
         return counts;
       });
@@ -205,19 +210,19 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         const loadedModel = current();
         const { embedder } = loadedModel;
         const store = await knowledgeBase();
-        const documents = await store.listDocuments();
+        const documents = await store.documents.list();
         const replacements = [];
         let chunkTotal = 0;
         for (const [i, document] of documents.entries()) {
           progress({ done: i, total: documents.length, name: document.name });
-          const text = await store.getText(document.id);
+          const text = await store.documents.getText(document.id);
           if (text === undefined) throw new Error(`The text of “${document.name}” is missing.`);
           const replacement = await embedStored(document, text, chunking, loadedModel, signal);
           chunkTotal += replacement.chunks.length;
           replacements.push(replacement);
         }
         if (signal.aborted) throw abortError();
-        await store.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
+        await store.documents.replaceEmbeddings(embedder.modelId, embedder.dimension, replacements);
         return { documents: documents.length, chunks: chunkTotal };
       });
     },
@@ -231,8 +236,8 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
         const known: DocumentRecord[] = [];
         for (const [i, { document, text }] of documents.entries()) {
           progress({ done: i, total: documents.length, name: document.name });
-          // Not embedded for nothing: addDocuments would skip it anyway.
-          const existing = await store.findByHash(document.contentHash);
+          // Not embedded for nothing: Documents.addAll would skip it anyway.
+          const existing = await store.documents.findByHash(document.contentHash);
           if (existing) {
             known.push(existing);
             continue;
@@ -241,7 +246,7 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
           items.push({ ...embedded, text, dimension: embedder.dimension });
         }
         if (signal.aborted) throw abortError();
-        const { added, skipped } = await store.addDocuments(items, label);
+        const { added, skipped } = await store.documents.addAll(items, label);
         return { added, skipped: [...known, ...skipped] };
       });
     },
@@ -369,7 +374,7 @@ async function ingestFile(
   file: IngestFile,
   index: number,
   loadedModel: LoadedModel,
-  kb: KnowledgeBase,
+  documents: Documents,
   chunking: ChunkingOptions,
   {
     report,
@@ -387,7 +392,7 @@ async function ingestFile(
 ): Promise<{ document: DocumentRecord; replaced?: string } | null> {
   report({ file: index, stage: 'read', done: 0, total: file.data.size });
   const read = await readDocument(file.data, file.name, { maxBytes });
-  const existing = await kb.findByHash(read.contentHash);
+  const existing = await documents.findByHash(read.contentHash);
   if (existing && existing.id !== file.replaces) {
     report({
       file: index,
@@ -426,7 +431,7 @@ async function ingestFile(
     ...(read.pageStarts && { pageStarts: read.pageStarts }),
     ...(read.language && { language: read.language }),
   };
-  await kb.addDocument(
+  await documents.add(
     { document, text: read.text, chunks, vectors, dimension: loadedModel.embedder.dimension },
     { pending, ...(file.replaces !== undefined && { replaces: file.replaces }) },
   );

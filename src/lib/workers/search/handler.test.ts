@@ -27,7 +27,7 @@ async function store(kb: KnowledgeBase, id: string, name: string, chunks: [strin
     chunking: { targetTokens: 200, overlapTokens: 40 },
     warnings: [],
   };
-  await kb.addDocument({
+  await kb.documents.add({
     document,
     text: chunks.map(([text]) => text).join('\n'),
     chunks: chunks.map(([text], ordinal) => ({
@@ -123,7 +123,7 @@ describe('search handler', () => {
     await store(w.kb, 'bees', 'bees.txt', [['Orchards need bees.', [0, 1]]]);
     await w.search.call('add', { docId: 'bees' });
     expect((await ask()).passages.map((p) => p.docId)).toEqual(['bees']);
-    await w.kb.deleteDocument('bees');
+    await w.kb.documents.delete('bees');
     await w.search.call('remove', { docId: 'bees' });
     expect((await ask()).passages).toEqual([]);
     w.close();
@@ -163,8 +163,8 @@ test('after opening, the worker compacts stored vectors; the next opening finds 
 
   // A document deleted since: its rows stay in the segment, but no search finds them.
   const [nearest] = before.found[0] as [string, number];
-  const gone = (await kb.listDocuments()).find((d) => d.name === nearest)!;
-  await kb.deleteDocument(gone.id);
+  const gone = (await kb.documents.list()).find((d) => d.name === nearest)!;
+  await kb.documents.delete(gone.id);
   const later = await searchWith(null);
   expect(later.opened.vectors).toBe(COMPACT_MIN_BLOCKS - 1);
   expect(later.found).toEqual(before.found.slice(1, 5).concat(later.found.slice(4)));
@@ -189,18 +189,18 @@ test('the keyword index is saved, and the next opening restores it instead of re
     return passages.map((p) => [p.docName, p.text]);
   };
   const first = await searchWith(kb, 0);
-  await expect.poll(() => kb.keywordSnapshot()).toBeDefined();
-  expect((await kb.keywordSnapshot())!.docIds.sort()).toEqual(['energy', 'leave']);
+  await expect.poll(() => kb.keywords.read()).toBeDefined();
+  expect((await kb.keywords.read())!.docIds.sort()).toEqual(['energy', 'leave']);
 
   // Chunks are still read for the passages found, but not to build the index.
-  const chunkReads = vi.spyOn(kb, 'chunksOf');
+  const chunkReads = vi.spyOn(kb.documents, 'chunksOf');
   expect(await searchWith(kb, null)).toEqual(first);
   expect(chunkReads).not.toHaveBeenCalled();
   chunkReads.mockRestore();
 
   // A deleted document takes the snapshot with it: it would still find the document.
-  await kb.deleteDocument('leave');
-  expect(await kb.keywordSnapshot()).toBeUndefined();
+  await kb.documents.delete('leave');
+  expect(await kb.keywords.read()).toBeUndefined();
   expect(await searchWith(kb, null)).toEqual([]);
   kb.close();
 });

@@ -10,7 +10,7 @@ export interface SearchHandlerDeps {
   openKnowledgeBase(): Promise<KnowledgeBase>;
   /**
    * How long after opening, or after the last added or removed document, to compact the stored
-   * vectors (KnowledgeBase.compactVectors) and save the keyword index; null never does. Default
+   * vectors (VectorStore.compact) and save the keyword index; null never does. Default
    * 3 s: after a batch of files, once.
    */
   compactAfterMs?: number | null;
@@ -61,8 +61,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       (async () => {
         const store = await knowledgeBase();
         const [documents, snapshot] = await Promise.all([
-          store.listDocuments(),
-          store.keywordSnapshot().catch(() => undefined),
+          store.documents.list(),
+          store.keywords.read().catch(() => undefined),
         ]);
         let built = new KeywordIndex();
         try {
@@ -77,7 +77,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
         }
         for (const document of documents) {
           if (built.has(document.id)) continue;
-          built.add(document.id, titleOf(document.name), await store.chunksOf(document.id));
+          const chunks = await store.documents.chunksOf(document.id);
+          built.add(document.id, titleOf(document.name), chunks);
           changed = true;
         }
         built.flush();
@@ -101,11 +102,11 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
   let tidyTimer: ReturnType<typeof setTimeout> | null = null;
   const tidy = async () => {
     const store = await knowledgeBase();
-    await exclusively(() => store.compactVectors()).catch(() => {});
+    await exclusively(() => store.vectors.compact()).catch(() => {});
     if (keywordsChanged && keywords) {
       keywordsChanged = false;
       const built = await keywords;
-      if (!(await store.saveKeywordSnapshot(built.toSnapshot()).catch(() => false))) {
+      if (!(await store.keywords.save(built.toSnapshot()).catch(() => false))) {
         keywordsChanged = true; // another tab deleted a document meanwhile: next time
       }
     }
@@ -126,8 +127,8 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       // The int8 codes are read after opening: until they are there, searches scan the Float32
       // rows (exact, only slower), and changes to the index wait for them.
       const [documents, stored] = await Promise.all([
-        store.listDocuments(),
-        store.readVectors({ deferCodes: true }),
+        store.documents.list(),
+        store.vectors.read({ deferCodes: true }),
       ]);
       docs.clear();
       for (const d of documents) docs.set(d.id, { name: d.name, chunkCount: d.chunkCount });
@@ -161,12 +162,18 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
     async add({ docId }) {
       const store = await knowledgeBase();
       await codesReady;
-      const [document, meta] = await Promise.all([store.getDocument(docId), store.meta()]);
-      const vectors = document && meta ? await store.vectorsOf(docId, meta.dimension) : null;
+      const [document, meta] = await Promise.all([
+        store.documents.get(docId),
+        store.documents.meta(),
+      ]);
+      const vectors =
+        document && meta ? await store.vectors.ofDocument(docId, meta.dimension) : null;
       index?.remove(docId);
       updateKeywords(async (built) => {
         built.remove(docId);
-        if (document) built.add(docId, titleOf(document.name), await store.chunksOf(docId));
+        if (document) {
+          built.add(docId, titleOf(document.name), await store.documents.chunksOf(docId));
+        }
       });
       if (!document) {
         docs.delete(docId);
@@ -216,7 +223,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): Handlers<SearchMe
       const { chunks: hits, mode: ran } = retrieval;
       if (hits.length === 0) return { passages: [], ms: performance.now() - started, mode: ran };
       const store = await knowledgeBase();
-      const chunks = await store.getChunks(hits.map((h) => [h.docId, h.ordinal]));
+      const chunks = await store.documents.getChunks(hits.map((h) => [h.docId, h.ordinal]));
       const passages: Passage[] = [];
       hits.forEach((hit, i) => {
         const chunk = chunks[i];

@@ -1,0 +1,75 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { openDB } from 'idb';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { SCHEMA_VERSION, openGroundedDB } from './db';
+import { KnowledgeBase } from './knowledge-base';
+import { makeDoc } from './test-documents';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+describe('the grounded database', () => {
+  test('creates every store at the current schema version', async () => {
+    const db = await openGroundedDB('schema');
+    expect(db.version).toBe(SCHEMA_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'chunks',
+      'documents',
+      'keywords',
+      'meta',
+      'pending',
+      'segments',
+      'texts',
+      'vectors',
+    ]);
+    expect([...db.transaction('documents').store.indexNames].sort()).toEqual([
+      'by-hash',
+      'by-name',
+    ]);
+    db.close();
+  });
+
+  test('an open connection closes itself when another wants a newer schema', async () => {
+    let told = false;
+    const db = await openGroundedDB('upgrade', { onVersionChange: () => (told = true) });
+    const newer = await openDB('upgrade', SCHEMA_VERSION + 1);
+    expect(told).toBe(true);
+    expect(newer.version).toBe(SCHEMA_VERSION + 1);
+    newer.close();
+    db.close();
+  });
+
+  test('a database of the first release gains the pending store and keeps its documents', async () => {
+    const old = await openDB('released', 1, {
+      upgrade: (db) => {
+        db.createObjectStore('meta');
+        const documents = db.createObjectStore('documents', { keyPath: 'id' });
+        documents.createIndex('by-hash', 'contentHash');
+        documents.createIndex('by-name', 'name');
+        db.createObjectStore('texts', { keyPath: 'docId' });
+        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
+        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
+      },
+    });
+    await old.put('documents', makeDoc('a', 1).document);
+    old.close();
+    const kb = await KnowledgeBase.open('released');
+    expect((await kb.documents.list()).map((d) => d.id)).toEqual(['a']);
+    expect(await kb.pending.owners()).toEqual([]);
+    kb.close();
+  });
+
+  test('a tab that opens an older schema is told when a newer one is blocked by it', async () => {
+    let blocked = false;
+    const old = await openDB('blocked', 1);
+    // An older app version that does not close on versionchange.
+    const opening = openGroundedDB('blocked', { onBlocked: () => (blocked = true) });
+    await expect.poll(() => blocked).toBe(true);
+    old.close();
+    const db = await opening;
+    expect(db.version).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+});
