@@ -1,5 +1,5 @@
-import { messageOf } from '../core/text/format';
 import type { AdapterInfo, StorageInfo } from '../core/models/llm-models';
+import { describeAdapter, NO_ADAPTER, NO_WEBGPU, webgpuFailed } from './webgpu';
 
 export interface DeviceInfo {
   adapter: AdapterInfo;
@@ -23,16 +23,13 @@ export async function probeDevice(): Promise<DeviceInfo> {
 
 async function probeAdapter(): Promise<AdapterInfo> {
   const gpu = navigator.gpu;
-  if (!gpu) return { features: null, limits: null, reason: 'this browser does not offer WebGPU' };
+  if (!gpu) return { features: null, limits: null, reason: NO_WEBGPU };
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) {
-      return { features: null, limits: null, reason: 'no WebGPU adapter is available' };
+      return { features: null, limits: null, reason: NO_ADAPTER };
     }
-    const info = adapter.info;
-    const description = [info?.vendor, info?.architecture, info?.description]
-      .filter(Boolean)
-      .join(' ');
+    const description = describeAdapter(adapter.info);
     return {
       features: [...adapter.features],
       limits: {
@@ -42,11 +39,7 @@ async function probeAdapter(): Promise<AdapterInfo> {
       ...(description ? { description } : {}),
     };
   } catch (error) {
-    return {
-      features: null,
-      limits: null,
-      reason: `WebGPU could not start (${messageOf(error)})`,
-    };
+    return { features: null, limits: null, reason: webgpuFailed(error) };
   }
 }
 
