@@ -1,3 +1,9 @@
+/*
+ * core/answers/ — turning passages into answers: the prompts (this file), context budgets and
+ * token counts, chat messages and sampling settings, citations, and streaming Markdown rendering
+ * of an answer.
+ */
+
 /**
  * The two prompts, exactly as they are sent: the grounded one with numbered passages to answer
  * from and cite, and the ungrounded one with the question alone. The same model answers both with

@@ -1,3 +1,8 @@
+/*
+ * core/eval/ — measuring retrieval: BEIR datasets, ranking metrics (nDCG, recall, MRR) and the
+ * evaluation runner (this file) that scores the app's own retrieve() on a question set.
+ */
+
 /**
  * Retrieval quality on a BEIR dataset through the app's own indexes and retrieve(): each corpus
  * document is one chunk, its title the document name (as a file name is in the app).

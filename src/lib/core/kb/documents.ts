@@ -1,3 +1,8 @@
+/*
+ * core/kb/ — the knowledge base's records: documents, chunks and passages (this file), and the
+ * .grounded export file that carries them between browsers.
+ */
+
 /** The shapes of documents, chunks and passages shared by every layer. */
 
 import type { Chunk, ChunkingOptions } from '../text/chunking';

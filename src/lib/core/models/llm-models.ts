@@ -1,3 +1,10 @@
+/*
+ * core/models/ — what the app knows about models before loading one: the catalogues (embedding,
+ * reranker, GGUF, web-llm), language-model specs (this file) and their suitability for a device,
+ * where model files come from, GGUF header and layout checks, cached-file grouping, and the
+ * WebGPU self-check's sentences and agreement test. No engine library is imported here.
+ */
+
 /** What the app knows about a language model it offers, independent of any engine library. */
 
 export type Quantization = 'q4f16' | 'q4f32';

@@ -1,3 +1,9 @@
+/*
+ * core/retrieval/ — finding the passages for a question: the English analyzer and BM25 keyword
+ * index, the dense vector index with its int8 first pass and top-k kernels, fusion of the two
+ * rankings, and the reranker's reordering. retrieval.ts (this file) runs one retrieval step.
+ */
+
 /**
  * One retrieval step as the app runs it: dense, keyword or both fused. The search worker and the
  * evaluation command (scripts/eval-retrieval.ts) both call retrieve(), so measured quality is

@@ -1,3 +1,9 @@
+/*
+ * core/text/ — a document's text before it is indexed: chunking (this file) on Markdown sections
+ * or plain paragraphs, token estimates, PDF pages, the text embedded for a chunk and length-sorted
+ * embedding batches, and human-readable numbers.
+ */
+
 import type { DocumentFormat } from './document-format';
 import { isWhitespaceCode, markdownBlocks, plainBlocks, type Block } from './markdown-sections';
 import { estimateTokens, type TokenCounter } from './token-estimate';

@@ -1,3 +1,8 @@
+/*
+ * core/web/ — the page and the network: the Content-Security-Policy (this file), share links,
+ * classifying requests for the network panel, offline readiness and storage-quota wording.
+ */
+
 import type { ModelSource } from '../models/model-source';
 
 /**
