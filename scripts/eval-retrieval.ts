@@ -155,7 +155,7 @@ if (needsDense) {
     remoteHost: values.models,
   }).catch((error: unknown) => fail(messageOf(error)));
   embedder = {
-    // As the app embeds chunks and questions (workers/embed-handler.ts).
+    // As the app embeds chunks and questions (workers/embed/handler.ts).
     embedPassages: (texts) => loaded.embed(texts.map((text) => spec.passagePrefix + text)),
     embedQueries: (texts) => loaded.embed(texts.map((text) => spec.queryPrefix + text)),
   };

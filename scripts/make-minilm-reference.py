@@ -2,7 +2,7 @@
 """
 Writes test/fixtures/minilm-reference/token-ids.json: the token ids of a few sentences by Hugging
 Face's Python `tokenizers` (the Rust implementation), an implementation independent of
-transformers.js's, for src/lib/engines/embedding/real-minilm.test.ts. The test feeds these ids to
+transformers.js's, for src/lib/workers/embed/real-minilm.test.ts. The test feeds these ids to
 onnxruntime-node directly, pools and normalises by hand, and compares with the app's embedder.
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install tokenizers==0.22.1

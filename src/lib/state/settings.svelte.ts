@@ -15,7 +15,7 @@ import { decodeShareParams } from '../core/web/share-link';
 import { WEB_LLM_MODELS } from '../core/models/web-llm-catalogue';
 import { GGUF_MODELS } from '../core/models/gguf-catalogue';
 
-/** How passages are found: see core/retrieval.ts and core/fusion.ts. */
+/** How passages are found: see core/retrieval/retrieval.ts and core/retrieval/fusion.ts. */
 export interface RetrievalPreferences {
   mode: RetrievalMode;
   fusion: 'rrf' | 'weighted';
@@ -159,7 +159,7 @@ export class Settings {
     this.#applyShared(params);
   }
 
-  /** A workshop link's parameters (core/share-link.ts), for this visit only, like the rest. */
+  /** A workshop link's parameters (core/web/share-link.ts), for this visit only, like the rest. */
   #applyShared(params: URLSearchParams): void {
     const known = (id: string) =>
       WEB_LLM_MODELS.some((m) => m.id === id) || GGUF_MODELS.some((m) => m.id === id);

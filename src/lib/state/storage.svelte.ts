@@ -58,7 +58,7 @@ export class StorageStatus {
     return this.persisted;
   }
 
-  /** Usage now, in words (see core/storage-usage.ts). */
+  /** Usage now, in words (see core/web/storage-usage.ts). */
   async describe(kb?: KnowledgeBaseSize): Promise<string> {
     await this.refresh().catch(() => {});
     return describeUsage(this.usage ?? {}, kb);

@@ -256,7 +256,7 @@ function withCitations(nodes: Inline[]): Inline[] {
 
 /**
  * Text with its citations as separate nodes: "as stated [1, 2]." → text, [1], [2], text.
- * The rules are the citation check's (core/citations.ts), so what is flagged is what is shown:
+ * The rules are the citation check's (core/answers/citations.ts), so what is flagged is what is shown:
  * "[1]", "[1, 3]", "[1][2]", "[1-3]", "[ 1 ]" and "[0]" are citations (0 names no passage and is
  * shown as such); "[a]", "[12x]", "[1.5]", "[2024]", "[1](url)" are not.
  */

@@ -63,10 +63,10 @@ export interface Passage {
   keywordScore?: number | null;
   /** Its rank after fusing, before passages deleted meanwhile were dropped. */
   fusedRank?: number;
-  /** Analyzed question terms it contains; core/analyzer.ts matchRanges finds them in `text`. */
+  /** Analyzed question terms it contains; core/retrieval/analyzer.ts matchRanges finds them in `text`. */
   matchedTerms?: string[];
   /**
-   * When a reranker reordered the passages (core/rerank.ts): its score (higher is better, only
+   * When a reranker reordered the passages (core/retrieval/rerank.ts): its score (higher is better, only
    * comparable within one question) and the `rank` it had before, by `score`. `rank` is then its
    * place in the reranked order.
    */

@@ -57,7 +57,7 @@ export function groupByRepo(files: readonly CachedFile[]): {
   return { repos: [...byRepo.values()].sort((a, b) => b.bytes - a.bytes), other };
 }
 
-/** A document's share of the knowledge base (the same count as core/storage-usage.ts). */
+/** A document's share of the knowledge base (the same count as core/web/storage-usage.ts). */
 export interface DocumentFootprint {
   id: string;
   name: string;

@@ -4,11 +4,11 @@
  * source — never a document, a question, an answer or a local file name.
  *
  * Parameters (all optional; the app's defaults apply to the rest):
- *   models=<url>          model mirror (read by core/model-source.ts)
+ *   models=<url>          model mirror (read by core/models/model-source.ts)
  *   embedder=<owner/name> embedding model
  *   reranker=<owner/name> cross-encoder; present means reranking is on
  *   llm=<id>              a language model of the app's catalogue (web-llm id or gguf:<repo>/<file>)
- *   gguf=<repo>/<file>    a GGUF outside the catalogue (read by engines/llm/gguf-catalogue.ts)
+ *   gguf=<repo>/<file>    a GGUF outside the catalogue (read by core/models/gguf-catalogue.ts)
  *   retrieval=hybrid|dense|keyword, fusion=rrf|weighted, rrf_k=<1–1000>, dense_weight=<0–1>
  *   topk=<1–50>, temperature=<0–2>, top_p=<0.05–1>, seed=<0–2147483647>, max_tokens=<16–4096>
  */

@@ -9,7 +9,7 @@ import type { BackendPreference } from './protocol';
 import { serializeError } from '../rpc';
 
 /**
- * The WebGPU self-check (core/vector-agreement.ts): after a model loads on WebGPU, the same model
+ * The WebGPU self-check (core/models/vector-agreement.ts): after a model loads on WebGPU, the same model
  * is loaded on WASM and both embed the check sentences; if their vectors disagree, the WASM one
  * is kept. Runs once per model and adapter: a remembered verdict is trusted.
  */
@@ -19,7 +19,7 @@ export interface SelfCheckOptions<T> {
   device(): Promise<string>;
   /** Verdicts remembered for this model; the one for `device()` is used instead of checking. */
   remembered: readonly SelfCheck[];
-  /** The check sentences' vectors (core/vector-agreement.ts), row-major, `dimension` wide. */
+  /** The check sentences' vectors (core/models/vector-agreement.ts), row-major, `dimension` wide. */
   embed(loaded: T): Promise<{ vectors: Float32Array; dimension: number }>;
   dispose(loaded: T): Promise<void>;
   now?: () => number;
