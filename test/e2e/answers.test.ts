@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium } from './harness';
 
 const STORIES = fileURLToPath(
   new URL('../fixtures/models/grounded-test/stories260K/stories260K.gguf', import.meta.url),

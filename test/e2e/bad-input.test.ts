@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeDocx, makeElf, makeExe, makePdf, makePng, makeZip, utf8 } from '../make-files';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium } from './harness';
 import { dumpDatabase, withoutDocuments, type DatabaseDump } from './idb-dump';
 
 /**

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startMirror } from '../../scripts/serve-mirror.mjs';
-import { collectErrors, launchChromium } from './browser';
+import { collectErrors, launchChromium } from './harness';
 
 const testModels = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 const realModels = fileURLToPath(new URL('../../models/', import.meta.url));

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { appUrl, appWorker, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, appWorker, collectErrors, guardNetwork, launchChromium } from './harness';
 
 let browser: Browser;
 /** Another origin that would answer anyone (open CORS): what it receives is what got out. */

@@ -7,7 +7,7 @@ import {
   launchChromium,
   textFile,
   type Backend,
-} from './browser';
+} from './harness';
 
 const ORCHARD = `# Orchard Society Handbook
 

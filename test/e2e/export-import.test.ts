@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeKbFile, encodeKbFile } from '../../src/lib/core/kb/kb-file';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './harness';
 import { dumpDatabase, type DatabaseDump } from './idb-dump';
 
 /**

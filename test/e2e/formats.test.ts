@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { makeDocx, makeExe, makePdf } from '../make-files';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium } from './harness';
 
 let browser: Browser;
 let page: Page;

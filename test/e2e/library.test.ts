@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './harness';
 
 let browser: Browser;
 let page: Page;

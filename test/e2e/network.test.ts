@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './harness';
 
 // Made-up words, so that finding one anywhere can only mean the text was sent.
 const DOCUMENT_MARKER = 'Quillfeather orchard ledger zorvanthic';

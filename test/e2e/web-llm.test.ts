@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
-import { launchChromium } from './browser';
+import { launchChromium } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';

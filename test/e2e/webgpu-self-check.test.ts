@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIN_AGREEMENT_COSINE } from '../../src/lib/core/models/vector-agreement';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './harness';
 
 // WebGPU here is SwiftShader (a software adapter): the real onnxruntime-web WebGPU code paths,
 // at CPU speed.
