@@ -5,9 +5,9 @@
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { launchChromium, type Backend } from './chromium';
+import { launchChromium, type Backend } from './chromium.mjs';
 
-export { launchChromium, type Backend } from './chromium';
+export { launchChromium, type Backend } from './chromium.mjs';
 
 /**
  * Chromium for the tests of the enclosing file or describe block: launched before them, closed
