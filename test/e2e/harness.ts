@@ -48,7 +48,7 @@ export function appUrl(params: Record<string, string> = {}, servers: Servers = {
  * mirror's unless given): tests run with no network, and the app must not reach out on its own.
  * Returns the refused URLs, which a test asserts are none.
  */
-export async function guardNetwork(
+async function guardNetwork(
   context: BrowserContext,
   allowed: string[] = [inject('appUrl'), inject('mirrorUrl')],
 ): Promise<string[]> {
