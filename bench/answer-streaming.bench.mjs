@@ -9,8 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { launchChromium } from '../test/e2e/chromium.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,16 +49,7 @@ export async function run({ rounds = 6 } = {}) {
     });
     const served = await serveIsolated(outDir, { '/model.gguf': MODEL });
     server = served.server;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`${served.url}bench/answer-streaming/index.html`);
     await page.waitForFunction(() => document.title === 'ready');

@@ -24,10 +24,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { makeTestModels } from '../scripts/make-tiny-embedder.mjs';
 import { startMirror } from '../scripts/serve-mirror.mjs';
+import { launchPersistentChromium } from '../test/e2e/chromium.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,18 +53,7 @@ const INGEST_FILES = 20;
 const LONG_TASK_MS = 50;
 
 /** Chromium with a profile on disk, so IndexedDB is written to and read from files. */
-function launch(/** @type {string} */ profile) {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+const launch = (/** @type {string} */ profile) => launchPersistentChromium(profile);
 
 /**
  * @typedef {import('./chromium-retrieval/worker').BenchMethods} BenchMethods

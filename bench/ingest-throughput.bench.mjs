@@ -26,13 +26,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { chunkDocument, DEFAULT_CHUNKING } from '../src/lib/core/text/chunking.ts';
 import { chunkEmbeddingText } from '../src/lib/core/text/embedding-input.ts';
 import { withCharacterFloor } from '../src/lib/core/text/token-estimate.ts';
 import { readDocument } from '../src/lib/ingest/read-document.ts';
 import { startMirror } from '../scripts/serve-mirror.mjs';
+import { launchChromium } from '../test/e2e/chromium.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -257,10 +257,7 @@ export async function run() {
     });
     const served = await serveIsolated(join(tmp, 'build'));
     server = served.server;
-    const chromiumBrowser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-background-networking'],
-    });
+    const chromiumBrowser = await launchChromium();
     browser = chromiumBrowser;
 
     /** @type {{ key: string, go: () => Promise<Run> }[]} */

@@ -17,8 +17,8 @@ import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { launchChromium } from '../test/e2e/chromium.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 import { findLlamaBench, llamaBench } from './llm-speed/native.mjs';
 import { askInApp, startApp } from './llm-speed/app-ttft.mjs';
@@ -122,16 +122,7 @@ export async function run({
       '/gemma.gguf': join(models, GEMMA.repoPath),
     });
     server = served.server;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     /** @type {Record<1 | 2, import('playwright-core').Page>} One page per thread count, each keeping its model loaded. */
     const pages = /** @type {any} */ ({});
     for (const threads of /** @type {const} */ ([1, 2])) {

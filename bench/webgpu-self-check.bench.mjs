@@ -18,10 +18,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { makeTestModels } from '../scripts/make-tiny-embedder.mjs';
 import { startMirror } from '../scripts/serve-mirror.mjs';
+import { launchChromium } from '../test/e2e/chromium.mjs';
 import { serveIsolated } from './serve-isolated.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,16 +73,7 @@ export async function run() {
   /** @type {import('node:http').Server | undefined} */
   let server;
   const mirror = await startMirror({ dir: [testModels, realModels] });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--enable-unsafe-webgpu',
-    ],
-  });
+  const browser = await launchChromium('webgpu');
   try {
     await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     const served = await serveIsolated(outDir);

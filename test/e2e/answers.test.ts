@@ -6,34 +6,24 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, openPage, useChromium } from './harness';
 
 const STORIES = fileURLToPath(
   new URL('../fixtures/models/grounded-test/stories260K/stories260K.gguf', import.meta.url),
 );
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 let gguf: Buffer;
 
 beforeAll(async () => {
-  browser = await launchChromium('wasm');
   gguf = await readFile(STORIES);
 });
 
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function open(params: Record<string, string> = {}) {
-  const context = await browser.newContext();
-  await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl(params));
-  return context;
+async function open(params: Record<string, string> = {}, on: () => Browser = browser) {
+  ({ page, errors } = await openPage(on(), appUrl(params)));
 }
 
 beforeEach(() => {
@@ -223,21 +213,8 @@ describe('the model list', () => {
 });
 
 describe('web-llm models on WebGPU (SwiftShader: no shader-f16)', () => {
-  let gpu: Browser;
-  beforeAll(async () => {
-    gpu = await launchChromium('webgpu');
-  });
-  afterAll(async () => {
-    await gpu?.close();
-  });
-
-  async function openGpu() {
-    const context = await gpu.newContext();
-    await guardNetwork(context);
-    page = await context.newPage();
-    errors = collectErrors(page);
-    await page.goto(appUrl());
-  }
+  const gpu = useChromium('webgpu');
+  const openGpu = () => open({}, gpu);
 
   const smolUrl = () =>
     new URL(

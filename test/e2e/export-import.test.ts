@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeKbFile, encodeKbFile } from '../../src/lib/core/kb/kb-file';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, openPage, textFile, useChromium } from './harness';
 import { dumpDatabase, type DatabaseDump } from './idb-dump';
 
 /**
@@ -13,7 +13,7 @@ import { dumpDatabase, type DatabaseDump } from './idb-dump';
  * nothing stored.
  */
 
-let browser: Browser;
+const browser = useChromium('wasm');
 
 const FILES = [
   textFile(
@@ -36,22 +36,8 @@ const FILES = [
 ];
 const QUESTION = 'When does the night ferry leave for Skelholm?';
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function open(params: Record<string, string> = {}) {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const blocked = await guardNetwork(context);
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(appUrl(params));
-  return { context, page, errors, blocked };
-}
+const open = (params: Record<string, string> = {}) =>
+  openPage(browser(), appUrl(params), { context: { acceptDownloads: true } });
 
 const documents = (page: Page) =>
   page.getByRole('list', { name: 'Documents' }).getByRole('listitem');

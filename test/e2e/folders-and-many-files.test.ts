@@ -1,29 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, openPage, useChromium } from './harness';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let context: BrowserContext;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 beforeEach(async () => {
-  context = await browser.newContext();
-  await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl());
+  ({ context, page, errors } = await openPage(browser(), appUrl()));
   return async () => {
     await context.close();
     expect(errors).toEqual([]);

@@ -1,36 +1,24 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { makeDocx, makeExe, makePdf } from '../make-files';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, collectDialogs, openPage, useChromium } from './harness';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 let blocked: string[];
 let dialogs: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 // A fresh profile per test: an empty knowledge base.
 beforeEach(async () => {
-  const context = await browser.newContext();
-  blocked = await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  dialogs = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
+  const opened = await openPage(browser(), appUrl(), {
+    beforeLoad: (p) => {
+      dialogs = collectDialogs(p);
+    },
   });
-  await page.goto(appUrl());
+  ({ page, errors, blocked } = opened);
   return async () => {
-    await context.close();
+    await opened.context.close();
     expect(errors).toEqual([]);
     expect(blocked).toEqual([]);
     expect(dialogs).toEqual([]);

@@ -1,28 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, openPage, textFile, useChromium } from './harness';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 // A fresh profile per test: an empty knowledge base.
 beforeEach(async () => {
-  const context = await browser.newContext();
-  await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl());
+  const opened = await openPage(browser(), appUrl());
+  ({ page, errors } = opened);
   return async () => {
-    await context.close();
+    await opened.context.close();
     expect(errors).toEqual([]);
   };
 });

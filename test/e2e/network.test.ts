@@ -4,10 +4,9 @@
  * the app or the model mirror, carries no body, and no address holds the document's or the
  * question's words; and the Network panel lists the model files the browser fetched.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, openPage, textFile, useChromium } from './harness';
 
 // Made-up words, so that finding one anywhere can only mean the text was sent.
 const DOCUMENT_MARKER = 'Quillfeather orchard ledger zorvanthic';
@@ -27,32 +26,25 @@ interface Seen {
   from: string;
 }
 
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium('wasm');
 
 test('ingest and ask send nothing but GETs to the app and the mirror; the panel lists them', async () => {
-  const context = await browser.newContext();
-  const blocked = await guardNetwork(context);
   const seen: Seen[] = [];
-  context.on('request', (request) => {
-    seen.push({
-      url: request.url(),
-      method: request.method(),
-      body: request.postDataBuffer()?.toString('latin1') ?? '',
-      from: request.serviceWorker() ? 'service worker' : 'page or worker',
-    });
-  });
-  page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(appUrl({ gguf: 'grounded-test/stories260K/stories260K.gguf' }));
+  const { context, page, errors, blocked } = await openPage(
+    browser(),
+    appUrl({ gguf: 'grounded-test/stories260K/stories260K.gguf' }),
+    {
+      beforeLoad: (p) =>
+        p.context().on('request', (request) => {
+          seen.push({
+            url: request.url(),
+            method: request.method(),
+            body: request.postDataBuffer()?.toString('latin1') ?? '',
+            from: request.serviceWorker() ? 'service worker' : 'page or worker',
+          });
+        }),
+    },
+  );
 
   await page
     .getByLabel('Add documents')

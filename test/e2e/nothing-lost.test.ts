@@ -1,35 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  appUrl,
-  appWorker,
-  collectErrors,
-  guardNetwork,
-  launchChromium,
-  textFile,
-} from './browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, appWorker, collectErrors, openPage, textFile, useChromium } from './harness';
 import { dumpDatabase } from './idb-dump';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let context: BrowserContext;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 // A fresh profile per test: an empty knowledge base.
 beforeEach(async () => {
-  context = await browser.newContext();
-  await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl());
+  ({ context, page, errors } = await openPage(browser(), appUrl()));
   return async () => {
     await context.close();
     expect(errors).toEqual([]);

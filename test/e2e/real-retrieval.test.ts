@@ -5,10 +5,10 @@
  * as often as the Node benchmark measured (BENCHMARKS.md, "Retrieval on the sample corpus").
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parseSampleQuestions } from '../../scripts/sample-questions';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import { appUrl, openPage, useChromium } from './harness';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const questions = parseSampleQuestions(
@@ -23,22 +23,16 @@ const questions = parseSampleQuestions(
  */
 const MEASURED_HITS = 20;
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 let blocked: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium('wasm');
-  const context = await browser.newContext();
-  blocked = await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl({ embedder: MODEL, backend: 'wasm' }));
-});
-
-afterAll(async () => {
-  await browser?.close();
+  ({ page, errors, blocked } = await openPage(
+    browser(),
+    appUrl({ embedder: MODEL, backend: 'wasm' }),
+  ));
 });
 
 const region = () => page.getByRole('region', { name: 'Retrieved passages' });

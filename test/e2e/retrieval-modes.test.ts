@@ -3,28 +3,16 @@
  * rankings, and the question's keywords are highlighted. Keyword search finds exact codes that
  * embeddings blur.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { appUrl, openPage, useChromium } from './harness';
 
-let browser: Browser;
+const browser = useChromium('wasm');
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function open(params: Record<string, string> = {}) {
-  const context = await browser.newContext();
-  await guardNetwork(context);
-  page = await context.newPage();
-  errors = collectErrors(page);
-  await page.goto(appUrl(params));
+  ({ page, errors } = await openPage(browser(), appUrl(params)));
   await page.getByRole('button', { name: 'Load sample documents' }).click();
   await expect
     .poll(() => page.getByRole('list', { name: 'Documents' }).getByRole('listitem').count(), {

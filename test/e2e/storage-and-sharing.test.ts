@@ -4,38 +4,15 @@
  * then leaves nothing (documents, vectors, model caches) even after a reload; a settings link
  * opened in a fresh browser gives the same settings and carries no document text.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, openPage, textFile, useChromium } from './harness';
 
 const SECRET = 'The vault combination is 7-19-42 and only Imogen Thrale knows it.';
 const FERRY = 'The night ferry to Skelholm leaves at 23:40 from pier 4 every weekday.';
 const GGUF = 'grounded-test/stories260K/stories260K.gguf';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium('wasm');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function open(
-  url: string,
-  permissions: string[] = [],
-): Promise<{ context: BrowserContext; page: Page; errors: string[]; blocked: string[] }> {
-  const context = await browser.newContext();
-  if (permissions.length > 0) {
-    await context.grantPermissions(permissions, { origin: new URL(url).origin });
-  }
-  const blocked = await guardNetwork(context);
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(url);
-  return { context, page, errors, blocked };
-}
+const browser = useChromium('wasm');
 
 const documentsOf = (page: Page) =>
   page.getByRole('list', { name: 'Documents' }).getByRole('listitem');
@@ -78,7 +55,7 @@ describe('the Storage panel', () => {
   let blocked: string[];
 
   beforeAll(async () => {
-    ({ page, context, errors, blocked } = await open(appUrl({ gguf: GGUF })));
+    ({ page, context, errors, blocked } = await openPage(browser(), appUrl({ gguf: GGUF })));
   });
 
   afterAll(async () => {
@@ -185,7 +162,9 @@ describe('the Storage panel', () => {
 
 describe('share settings', () => {
   test('a copied link opens in a fresh browser with the same settings and no document text', async () => {
-    const first = await open(appUrl(), ['clipboard-read', 'clipboard-write']);
+    const first = await openPage(browser(), appUrl(), {
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const { page } = first;
     await page.getByLabel('Add documents').setInputFiles([textFile('vault.txt', SECRET)]);
     await expect.poll(() => documentsOf(page).count(), { timeout: 90_000 }).toBe(1);
@@ -215,7 +194,7 @@ describe('share settings', () => {
     expect(first.errors).toEqual([]);
 
     // A fresh context: nothing saved, so every value comes from the link.
-    const second = await open(link);
+    const second = await openPage(browser(), link);
     const shared = second.page;
     await shared.getByText('Settings', { exact: true }).click();
     expect(await shared.getByLabel('Search by').inputValue()).toBe('keyword');

@@ -12,10 +12,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import type { BrowserContext, Page, Route } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
-import { launchChromium } from './browser';
+import { openPage, useChromium } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
@@ -56,7 +56,7 @@ const PAGE = `<!doctype html>
 let outDir: string;
 let server: Server;
 let pageUrl: string;
-let browser: Browser;
+const browser = useChromium('wasm');
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
@@ -101,30 +101,22 @@ beforeAll(async () => {
   if (typeof address !== 'object' || !address) throw new Error('no address');
   // localhost, not 127.0.0.1: the Cache API needs a secure context.
   pageUrl = `http://localhost:${address.port}/index.html`;
-  browser = await launchChromium('wasm');
 });
 
 afterAll(async () => {
-  await browser?.close();
   await new Promise((done) => server?.close(done));
   if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  context = await browser.newContext();
-  // Only the test page and the mirror: any other request fails the test.
-  const allowed = [new URL(pageUrl).host, new URL(mirror()).host];
-  const blocked: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (allowed.includes(url.host)) return route.continue();
-    blocked.push(url.href);
-    return route.abort('blockedbyclient');
+  // Only the test page and the mirror. Page errors only: the downloads meant to fail are logged
+  // to the console.
+  const opened = await openPage(browser(), pageUrl, {
+    allowed: [pageUrl, mirror()],
+    consoleErrors: false,
   });
-  page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(pageUrl);
+  ({ context, page, errors: pageErrors } = opened);
+  const { blocked } = opened;
   await expect.poll(() => page.title()).toBe('ready');
   return async () => {
     await context.close();

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIN_AGREEMENT_COSINE } from '../../src/lib/core/models/vector-agreement';
-import { appUrl, collectErrors, guardNetwork, launchChromium, textFile } from './browser';
+import { appUrl, openPage, textFile, useChromium, type OpenPage } from './harness';
 
 // WebGPU here is SwiftShader (a software adapter): the real onnxruntime-web WebGPU code paths,
 // at CPU speed.
@@ -29,27 +29,23 @@ const FILES = [
   textFile('beekeeping.txt', BEEKEEPING),
 ];
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-  blocked: string[];
+interface Visit extends OpenPage {
   /** Model files fetched from the mirror (GET requests), in order. */
   modelFiles: string[];
 }
 
-async function visit(browser: Browser, params: Record<string, string>): Promise<Visit> {
-  const context = await browser.newContext();
-  const blocked = await guardNetwork(context);
+const browser = useChromium('webgpu');
+
+async function visit(params: Record<string, string>): Promise<Visit> {
   const modelFiles: string[] = [];
-  context.on('request', (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.includes('/resolve/main/') && request.method() === 'GET') modelFiles.push(path);
+  const opened = await openPage(browser(), appUrl({ retrieval: 'dense', ...params }), {
+    beforeLoad: (page) =>
+      page.context().on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.includes('/resolve/main/') && request.method() === 'GET') modelFiles.push(path);
+      }),
   });
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  await page.goto(appUrl({ retrieval: 'dense', ...params }));
-  return { context, page, errors, blocked, modelFiles };
+  return { ...opened, modelFiles };
 }
 
 const status = (page: Page) => page.getByRole('status', { name: 'Embedding model' });
@@ -83,24 +79,14 @@ const bannerCosine = async (page: Page) =>
 const storedVerdicts = (page: Page) =>
   page.evaluate(() => localStorage.getItem('grounded:webgpu-self-checks'));
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium('webgpu');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe('real all-MiniLM-L6-v2: WebGPU (fp32) and WASM (int8) agree', () => {
   const MODEL = 'Xenova/all-MiniLM-L6-v2';
   let gpu: Visit;
   let cpu: Visit;
 
   beforeAll(async () => {
-    gpu = await visit(browser, { embedder: MODEL, backend: 'webgpu' });
-    cpu = await visit(browser, { embedder: MODEL, backend: 'wasm' });
+    gpu = await visit({ embedder: MODEL, backend: 'webgpu' });
+    cpu = await visit({ embedder: MODEL, backend: 'wasm' });
   });
 
   afterAll(async () => {
@@ -148,7 +134,7 @@ describe('a model whose WebGPU vectors disagree with WASM (tiny-embedder-disagre
   let v: Visit;
 
   beforeAll(async () => {
-    v = await visit(browser, {
+    v = await visit({
       embedder: 'grounded-test/tiny-embedder-disagree',
       backend: 'webgpu',
     });
