@@ -161,6 +161,27 @@ describe('the Storage panel', () => {
 });
 
 describe('share settings', () => {
+  test('an out-of-range sampling value says why and is neither applied nor saved', async () => {
+    const { page, context, errors } = await openPage(browser(), appUrl());
+    await page.getByText(/^Sampling:/).click();
+    await page.getByLabel('Temperature').fill('5');
+    await page.getByLabel('Temperature').blur();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('Temperature must be from 0 to 2.');
+    expect(await page.getByText(/^Sampling:/).textContent()).toContain('temperature 0.2,');
+    const saved = await page.evaluate(() => localStorage.getItem('grounded:settings'));
+    expect(saved ?? '').not.toContain('"temperature":5');
+
+    // A valid value clears the message and is applied.
+    await page.getByLabel('Temperature').fill('0.7');
+    await page.getByLabel('Temperature').blur();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByText(/^Sampling:/).textContent()).toContain('temperature 0.7,');
+    await context.close();
+    expect(errors).toEqual([]);
+  });
+
   test('a copied link opens in a fresh browser with the same settings and no document text', async () => {
     const first = await openPage(browser(), appUrl(), {
       permissions: ['clipboard-read', 'clipboard-write'],
