@@ -91,6 +91,30 @@ export interface ScoreSummary {
   ungroundedMeanTokensPerSecond: number | null;
 }
 
+/** What each figure of the summary is called on screen and in reports. */
+export const SUMMARY_LABELS: Readonly<Record<keyof ScoreSummary, string>> = {
+  questions: 'Questions asked',
+  answerable: 'Answerable questions',
+  answerableWithoutFacts: 'Answerable questions without facts to check',
+  groundedCorrect: 'Grounded answers with every fact',
+  ungroundedCorrect: 'Ungrounded answers with every fact',
+  unanswerable: 'Unanswerable questions',
+  groundedAbstained: 'Grounded answers declining an unanswerable question',
+  ungroundedAbstained: 'Ungrounded answers declining an unanswerable question',
+  groundedDeclinedAnswerable: 'Grounded answers declining an answerable question',
+  withSource: 'Questions naming a source document',
+  sourceHitAt1: 'Source document retrieved first (hit@1)',
+  sourceHitAtK: 'Source document retrieved in the top k (hit@k)',
+  k: 'k (passages retrieved)',
+  mrr: 'Mean reciprocal rank of the source document (MRR)',
+  sourceInPrompt: 'Source document in the grounded prompt',
+  groundedCitesSource: 'Grounded answers citing the source document',
+  groundedMeanFirstTokenMs: 'Grounded: mean time to first token (ms)',
+  ungroundedMeanFirstTokenMs: 'Ungrounded: mean time to first token (ms)',
+  groundedMeanTokensPerSecond: 'Grounded: mean tokens per second',
+  ungroundedMeanTokensPerSecond: 'Ungrounded: mean tokens per second',
+};
+
 export interface CategoryScore {
   category: string;
   summary: ScoreSummary;
