@@ -175,6 +175,16 @@ describe('scoreResults', () => {
     expect(score.notAsked).toEqual(['approver', 'dental', 'p9']);
   });
 
+  it('counts a grounded answer declining an answerable question: a miss, not a success', () => {
+    const declined = [
+      result('meals', [passage(HANDBOOK)], answer('The documents do not say.'), answer('')),
+    ];
+    const { summary, questions } = scoreResults(QUESTIONS, declined, 3);
+    expect(questions[0]!.grounded.correct).toBe(false);
+    expect(summary.groundedDeclinedAnswerable).toBe(1);
+    expect(summary.groundedAbstained).toBe(0);
+  });
+
   it('has no means when no answer has the figure', () => {
     const silent = RESULTS.slice(0, 1).map((r) => ({
       ...r,
