@@ -40,11 +40,13 @@ export interface QuestionProblem {
  */
 export class QuestionImportError extends Error {
   override name = 'QuestionImportError';
+  /** `then`: what the person does once the file is fixed, to read it again. */
   constructor(
     readonly fileName: string,
     readonly problems: readonly QuestionProblem[],
+    then: 'import' | 'reload' = 'import',
   ) {
-    super(importErrorMessage(fileName, problems));
+    super(importErrorMessage(fileName, problems, then));
   }
 
   /** The first line found wrong, if the problem is not with the file as a whole. */
@@ -81,6 +83,29 @@ export function questionFileFormat(fileName: string, text: string): QuestionFile
   if (extension === 'jsonl' || extension === 'ndjson') return 'jsonl';
   if (extension === 'csv' || extension === 'tsv') return 'csv';
   return /^\uFEFF?\s*[{[]/.test(text) ? 'jsonl' : 'csv';
+}
+
+/**
+ * Facts written as one line of text, as in a CSV field or the sample set's **Facts:** lines: `;`
+ * between facts, `|` between a fact's alternatives, space around either ignored.
+ * `30 weeks;€60 | 60 euros` → [["30 weeks"], ["€60", "60 euros"]]. Empty facts and alternatives
+ * (`a;;b`, a `;` at the end) are dropped: in a spreadsheet cell they are slips, not facts.
+ */
+export function factsFromText(text: string): Fact[] {
+  return text
+    .split(';')
+    .map((fact) =>
+      fact
+        .split('|')
+        .map((alternative) => alternative.trim())
+        .filter((alternative) => alternative !== ''),
+    )
+    .filter((fact) => fact.length > 0);
+}
+
+/** The inverse of factsFromText, for facts none of whose alternatives hold `;` or `|`. */
+export function factsToText(facts: readonly Fact[]): string {
+  return facts.map((fact) => fact.join('|')).join(';');
 }
 
 const NO_QUESTIONS =
@@ -190,7 +215,7 @@ export function questionsToCsv(questions: readonly EvalQuestion[]): string {
       id: q.id,
       question: q.question,
       answer: q.answer ?? '',
-      facts: q.facts.map((fact) => fact.join('|')).join(';'),
+      facts: factsToText(q.facts),
       source: q.source ?? '',
       kind: q.kind,
       category: q.category ?? '',
@@ -342,27 +367,11 @@ function csvRecords(text: string, fileName: string): Records {
       const cell = (cells[at] ?? '').trim();
       if (cell === '') return;
       fields[column] =
-        column === 'facts' ? csvFacts(cell) : column === 'generated' ? csvBoolean(cell) : cell;
+        column === 'facts' ? factsFromText(cell) : column === 'generated' ? csvBoolean(cell) : cell;
     });
     rows.push({ line, fields });
   });
   return { rows, problems };
-}
-
-/**
- * `30 weeks;€60|60 euros` → [["30 weeks"], ["€60", "60 euros"]]. Empty facts and alternatives
- * (`a;;b`, a `;` at the end) are dropped: in a spreadsheet cell they are slips, not facts.
- */
-function csvFacts(cell: string): string[][] {
-  return cell
-    .split(';')
-    .map((fact) =>
-      fact
-        .split('|')
-        .map((alternative) => alternative.trim())
-        .filter((alternative) => alternative !== ''),
-    )
-    .filter((fact) => fact.length > 0);
 }
 
 /** true/false (yes/no, 1/0) in any case; anything else is left as text for readQuestion to reject. */
@@ -515,21 +524,27 @@ function hash53(text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
-function importErrorMessage(fileName: string, problems: readonly QuestionProblem[]): string {
+function importErrorMessage(
+  fileName: string,
+  problems: readonly QuestionProblem[],
+  then: 'import' | 'reload',
+): string {
+  const again = (it: string) => (then === 'import' ? `import ${it} again` : 'reload the page');
   const [first, ...rest] = problems;
-  if (!first) return `${fileName} cannot be imported.`;
-  const where = first.line === undefined ? fileName : `${fileName}, line ${first.line}`;
-  if (first.line === undefined)
-    return `${where}: ${first.message} Fix the file and import it again.`;
+  if (!first) return `${fileName} cannot be read.`;
+  const whole = first.line === undefined;
+  const where = whole ? fileName : `${fileName}, line ${first.line}`;
   const others = [
     ...new Set(rest.map((p) => p.line).filter((l) => l !== undefined && l !== first.line)),
   ];
   if (others.length === 0) {
-    return `${where}: ${first.message} Fix the line and import the file again.`;
+    return whole
+      ? `${where}: ${first.message} Fix the file and ${again('it')}.`
+      : `${where}: ${first.message} Fix the line and ${again('the file')}.`;
   }
   const listed = others.slice(0, 10).join(', ') + (others.length > 10 ? ', …' : '');
   return (
     `${where}: ${first.message} ${others.length === 1 ? 'Line' : 'Lines'} ${listed} ` +
-    `${others.length === 1 ? 'has' : 'have'} problems too. Fix them and import the file again.`
+    `${others.length === 1 ? 'has' : 'have'} problems too. Fix them and ${again('the file')}.`
   );
 }
