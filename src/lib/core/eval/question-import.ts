@@ -15,7 +15,8 @@
  * - `category`: the group the question's results are shown under.
  * - `generated`: `true` when a language model wrote the question.
  * Other keys and columns are ignored, so a spreadsheet with notes of its own imports as it is. An
- * empty CSV field, or `null` in JSON, is the same as leaving the field out.
+ * empty CSV field, or `null` in JSON, is the same as leaving the field out. A CSV file needs its
+ * header row; its delimiter is the one of `,` `;` tab `|` the header uses most (tab for .tsv).
  *
  * An answerable question must list at least one fact: with none, every answer would count as
  * correct, so such a line is rejected rather than imported unscorable. An unanswerable question
