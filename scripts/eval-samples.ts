@@ -2,8 +2,9 @@
  * Retrieval on the bundled sample corpus (static/samples/), as the app does it, in Node: each
  * document read with the app's reader, chunked with the default settings, embedded with the
  * model's int8 weights (onnxruntime-node's CPU binary, the file the app uses on WASM) and
- * searched with retrieve() at the default top-k. For each question in QUESTIONS.md that names a
- * **Source:** file, a hit is that file among the retrieved passages.
+ * searched with retrieve() at the default top-k. For each question of the sample set
+ * (core/eval/sample-set.ts, read from QUESTIONS.md) that names a **Source:** file, a hit is that
+ * file among the retrieved passages.
  *
  *   npm run eval:samples -- [--models URL] [--model ID,ID…] [--rounds 3] [--samples DIR]
  *
@@ -27,12 +28,13 @@ import {
 import { retrieve, type RetrievalMode } from '../src/lib/core/retrieval/retrieval';
 import { VectorIndex } from '../src/lib/core/retrieval/vector-index';
 import { embeddingModelSpec, isValidModelId } from '../src/lib/core/models/embedding-catalogue';
+import type { EvalQuestion } from '../src/lib/core/eval/questions';
+import { parseSampleSet } from '../src/lib/core/eval/sample-set';
 import type { Embedder } from '../src/lib/engines/embedding/embedder';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
 import { readDocument } from '../src/lib/ingest/read-document';
 import { DEFAULT_RETRIEVAL, DEFAULT_TOP_K } from '../src/lib/state/settings.svelte';
 import { chunkAndEmbed } from '../src/lib/workers/embed/handler';
-import { parseSampleQuestions } from './sample-questions';
 
 const USAGE =
   'Usage: npm run eval:samples -- [--models URL] [--model ID,ID…] [--rounds 3] [--samples DIR]';
@@ -63,14 +65,21 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) fail('--rounds must be a whole number, 1 or more.');
 
 const dir = values.samples;
-const questions = parseSampleQuestions(readFileSync(join(dir, 'QUESTIONS.md'), 'utf8'));
+let sampleSet;
+try {
+  sampleSet = parseSampleSet(readFileSync(join(dir, 'QUESTIONS.md'), 'utf8'));
+} catch (error) {
+  fail(messageOf(error));
+}
+const questions = sampleSet.questions.filter(
+  (q): q is EvalQuestion & { source: string } => q.source !== undefined,
+);
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
   documents: { file: string }[];
 };
 const files = manifest.documents.map(({ file }) => file);
 for (const q of questions) {
-  if (!files.includes(q.source))
-    fail(`Question ${q.number}'s source ${q.source} is not in ${dir}.`);
+  if (!files.includes(q.source)) fail(`Question ${q.id}'s source ${q.source} is not in ${dir}.`);
 }
 const documents = await Promise.all(
   files.map(async (name) => ({
@@ -170,18 +179,18 @@ for (const id of modelIds) {
   });
   keywordIndex.flush();
   const { queryPrefix } = embeddingModelSpec(id);
-  const questionVectors = await embedder.embed(questions.map((q) => queryPrefix + q.text));
+  const questionVectors = await embedder.embed(questions.map((q) => queryPrefix + q.question));
   const dim = embedder.dimension;
   for (const run of runs) {
     if (run.mode === 'keyword' && id !== modelIds[0]) continue; // the same for every model
     let hit1 = 0;
     let hitK = 0;
     let reciprocal = 0;
-    const missed: number[] = [];
+    const missed: string[] = [];
     questions.forEach((q, i) => {
       const { chunks } = retrieve(
         { vectors: vectorIndex, keywords: keywordIndex },
-        { text: q.text, vector: questionVectors.subarray(i * dim, (i + 1) * dim) },
+        { text: q.question, vector: questionVectors.subarray(i * dim, (i + 1) * dim) },
         { mode: run.mode, k, fusion: run.fusion },
       );
       const at = chunks.findIndex((c) => c.docId === q.source);
@@ -189,7 +198,7 @@ for (const id of modelIds) {
       if (at >= 0) {
         hitK++;
         reciprocal += 1 / (at + 1);
-      } else missed.push(q.number);
+      } else missed.push(q.id);
     });
     const n = questions.length;
     const name = run.mode === 'keyword' ? '(any)' : embeddingModelSpec(id).label;

@@ -7,13 +7,14 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { parseSampleQuestions } from '../../scripts/sample-questions';
+import type { EvalQuestion } from '../../src/lib/core/eval/questions';
+import { parseSampleSet } from '../../src/lib/core/eval/sample-set';
 import { appUrl, openPage, useChromium } from './harness';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
-const questions = parseSampleQuestions(
+const questions = parseSampleSet(
   readFileSync(new URL('../../static/samples/QUESTIONS.md', import.meta.url), 'utf8'),
-);
+).questions.filter((q): q is EvalQuestion & { source: string } => q.source !== undefined);
 
 /**
  * The source file among the top 5 passages (hybrid, RRF k = 60) for 20 of 20 questions, measured
@@ -62,10 +63,10 @@ describe(`retrieval on the sample corpus with ${MODEL} (WASM)`, () => {
 
     const missed: string[] = [];
     for (const q of questions) {
-      const documents = await retrievedDocuments(q.text);
+      const documents = await retrievedDocuments(q.question);
       expect(documents).toHaveLength(5);
       expect(documents).not.toContain('');
-      if (!documents.includes(q.source)) missed.push(`${q.number} (${documents.join(', ')})`);
+      if (!documents.includes(q.source)) missed.push(`${q.id} (${documents.join(', ')})`);
     }
     expect(missed.length, `sources not retrieved: ${missed.join('; ')}`).toBeLessThanOrEqual(
       questions.length - MEASURED_HITS,

@@ -1,7 +1,7 @@
 import { decodeText, replacementWarnings } from './decode-text';
 import { EmptyDocumentError } from './errors';
 import type { Extraction } from './extraction';
-import { parseCsv } from './parse-csv';
+import { parseCsv } from '../core/text/parse-csv';
 
 /**
  * A CSV (or TSV) file as one block per record, each field on its own line after its column's

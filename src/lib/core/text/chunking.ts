@@ -1,7 +1,7 @@
 /*
  * core/text/ — a document's text before it is indexed: chunking (this file) on Markdown sections
  * or plain paragraphs, token estimates, PDF pages, the text embedded for a chunk and length-sorted
- * embedding batches, and human-readable numbers.
+ * embedding batches, CSV records (for CSV documents and question sets), and human-readable numbers.
  */
 
 import type { DocumentFormat } from './document-format';

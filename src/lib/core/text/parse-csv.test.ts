@@ -30,13 +30,30 @@ describe('parseCsv', () => {
     ]);
   });
 
-  test('reports a quote left open, which runs to the end', () => {
+  test('reports a quote left open, which runs to the end, with the line it opens on', () => {
     const parsed = parseCsv('a,b\n1,"open\n2,3\n');
     expect(parsed.rows).toEqual([
       ['a', 'b'],
       ['1', 'open\n2,3\n'],
     ]);
     expect(parsed.unclosedQuoteRow).toBe(2);
+    expect(parsed.unclosedQuoteLine).toBe(2);
+    expect(parseCsv('a,b\r\n"x\r\ny",z\r\n\r\n1,"open').unclosedQuoteLine).toBe(5);
+  });
+
+  test('gives the line each row starts on, counting line breaks inside quotes and blank lines', () => {
+    const csv = 'a,b\r\n"two\r\nlines",x\r\n\r\nc,"3\rlines\n!"\nlast,row';
+    const parsed = parseCsv(csv);
+    expect(parsed.rows.map((row) => row[0])).toEqual(['a', 'two\r\nlines', 'c', 'last']);
+    expect(parsed.lines).toEqual([1, 2, 5, 8]);
+  });
+
+  test('reports the first closing quote followed by more of its field', () => {
+    const parsed = parseCsv('q,n\n"fine, ""quoted""",1\n"What is "it"?",2\n"x"y,3\n');
+    expect(parsed.rows[1]).toEqual(['fine, "quoted"', '1']);
+    expect(parsed.rows[2]).toEqual(['What is it"?"', '2']);
+    expect(parsed.textAfterQuoteLine).toBe(3);
+    expect(parseCsv('q,n\n"a",1\r\n"b"\r\n').textAfterQuoteLine).toBeUndefined();
   });
 
   test('finds the delimiter from the first line', () => {

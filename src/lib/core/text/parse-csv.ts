@@ -1,8 +1,18 @@
 export interface ParsedCsv {
   rows: string[][];
+  /** The 1-based line of the file on which each row starts (a quoted field may span lines). */
+  lines: number[];
   delimiter: string;
   /** 1-based row where a quoted field never closed (it ran to the end of the file), if one did. */
   unclosedQuoteRow?: number;
+  /** 1-based line on which that never-closed quote opens. */
+  unclosedQuoteLine?: number;
+  /**
+   * 1-based line of the first closing quote followed by more of its field (`"a"b`, read as `ab`):
+   * RFC 4180 does not allow it, and it usually means a quote inside a quoted field that was not
+   * doubled. Lenient readers ignore it; strict ones can reject the file.
+   */
+  textAfterQuoteLine?: number;
 }
 
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -17,16 +27,23 @@ const DELIMITERS = [',', ';', '\t', '|'];
  */
 export function parseCsv(text: string, delimiter = sniffDelimiter(text)): ParsedCsv {
   const rows: string[][] = [];
+  const lines: number[] = [];
+  let textAfterQuoteLine: number | undefined;
   let row: string[] = [];
   let field = '';
   let i = 0;
   let rowStart = 0;
+  let line = 1;
+  let rowLine = 1;
   const n = text.length;
   const d = delimiter.charCodeAt(0);
   const endRow = () => {
     row.push(field);
     field = '';
-    if (row.length > 1 || row[0] !== '') rows.push(row);
+    if (row.length > 1 || row[0] !== '') {
+      rows.push(row);
+      lines.push(rowLine);
+    }
     row = [];
   };
   while (i < n) {
@@ -42,7 +59,15 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): Parsed
           field = value + text.slice(j);
           row.push(field);
           rows.push(row);
-          return { rows, delimiter, unclosedQuoteRow: startRow };
+          lines.push(rowLine);
+          return {
+            rows,
+            lines,
+            delimiter,
+            unclosedQuoteRow: startRow,
+            unclosedQuoteLine: line,
+            ...(textAfterQuoteLine === undefined ? {} : { textAfterQuoteLine }),
+          };
         }
         value += text.slice(j, q);
         if (text.charCodeAt(q + 1) === 34) {
@@ -50,10 +75,13 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): Parsed
           j = q + 2;
           continue;
         }
+        line += lineBreaks(text, i + 1, q);
         i = q + 1;
         break;
       }
       field = value;
+      const next = text.charCodeAt(i);
+      if (i < n && next !== d && next !== 10 && next !== 13) textAfterQuoteLine ??= line;
       continue;
     }
     if (c === d) {
@@ -64,6 +92,8 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): Parsed
       endRow();
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
       rowStart = i;
+      line++;
+      rowLine = line;
     } else {
       // Copy the run of ordinary characters at once.
       let j = i + 1;
@@ -77,7 +107,26 @@ export function parseCsv(text: string, delimiter = sniffDelimiter(text)): Parsed
     }
   }
   if (field !== '' || row.length > 0 || rowStart < n) endRow();
-  return { rows, delimiter };
+  return {
+    rows,
+    lines,
+    delimiter,
+    ...(textAfterQuoteLine === undefined ? {} : { textAfterQuoteLine }),
+  };
+}
+
+/** Line breaks (CRLF, LF or CR) in text[from, to). */
+function lineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) count++;
+    else if (c === 13) {
+      count++;
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < to) i++;
+    }
+  }
+  return count;
 }
 
 /** A quote opens a quoted field only at the start of one. */
