@@ -1,6 +1,8 @@
 /*
- * core/eval/ — measuring retrieval: BEIR datasets, ranking metrics (nDCG, recall, MRR) and the
- * evaluation runner (this file) that scores the app's own retrieve() on a question set.
+ * core/eval/ — measuring what retrieval and grounding do: question sets (questions.ts, imported
+ * from JSONL/CSV or read from the sample QUESTIONS.md), fact matching and abstention, scoring a
+ * run and comparing two, exporting runs; BEIR datasets, ranking metrics (nDCG, recall, MRR) and
+ * the retrieval evaluation runner (this file) that scores the app's own retrieve().
  */
 
 /**
