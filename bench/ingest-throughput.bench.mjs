@@ -309,6 +309,13 @@ export async function run() {
     ];
     // GROUNDED_BENCH_ONLY=naive,b16,app,… runs only those rows (ort-fp32, the reference, always).
     const only = process.env.GROUNDED_BENCH_ONLY?.split(',');
+    // The summary compares the app with the naive loop and onnxruntime-node: those rows must run.
+    if (
+      only &&
+      !(['app', 'naive'].every((k) => only.includes(k)) && only.some((k) => k.startsWith('ort-q8')))
+    ) {
+      throw new Error('GROUNDED_BENCH_ONLY must name app, naive and ort-q8 or ort-q8-b16s.');
+    }
     if (only) jobs.splice(0, jobs.length, ...jobs.filter((job) => only.includes(job.key)));
     for (let round = 0; round < ROUNDS; round++) {
       // Rotated, so a slow moment of the shared machine does not always hit the same variant.
