@@ -17,6 +17,8 @@ describe('the grounded database', () => {
     expect([...db.objectStoreNames].sort()).toEqual([
       'chunks',
       'documents',
+      'evalRunSummaries',
+      'evalRuns',
       'keywords',
       'meta',
       'pending',
@@ -58,6 +60,35 @@ describe('the grounded database', () => {
     const kb = await KnowledgeBase.open('released');
     expect((await kb.documents.list()).map((d) => d.id)).toEqual(['a']);
     expect(await kb.pending.owners()).toEqual([]);
+    kb.close();
+  });
+
+  test('a database of version 3 gains the evaluation run stores and keeps its documents', async () => {
+    const old = await openDB('version-3', 3, {
+      upgrade: (db) => {
+        db.createObjectStore('meta');
+        const documents = db.createObjectStore('documents', { keyPath: 'id' });
+        documents.createIndex('by-hash', 'contentHash');
+        documents.createIndex('by-name', 'name');
+        db.createObjectStore('texts', { keyPath: 'docId' });
+        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
+        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
+        db.createObjectStore('pending', { keyPath: ['owner', 'seq'] });
+        db.createObjectStore('segments', { keyPath: 'id' });
+        db.createObjectStore('keywords');
+      },
+    });
+    const doc = makeDoc('a', 2);
+    await old.put('documents', doc.document);
+    await old.put('texts', { docId: 'a', text: doc.text });
+    for (const chunk of doc.chunks) await old.put('chunks', chunk);
+    old.close();
+    const kb = await KnowledgeBase.open('version-3');
+    expect(kb.db.version).toBe(SCHEMA_VERSION);
+    expect(await kb.documents.list()).toEqual([doc.document]);
+    expect(await kb.documents.getText('a')).toBe(doc.text);
+    expect(await kb.documents.chunksOf('a')).toEqual(doc.chunks);
+    expect(await kb.evalRuns.list()).toEqual([]);
     kb.close();
   });
 

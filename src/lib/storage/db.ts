@@ -31,6 +31,10 @@ export const migrations: ((db: GroundedDB, tx: UpgradeTransaction) => void)[] = 
     db.createObjectStore('segments', { keyPath: 'id' });
     db.createObjectStore('keywords');
   },
+  (db) => {
+    db.createObjectStore('evalRuns', { keyPath: 'id' });
+    db.createObjectStore('evalRunSummaries', { keyPath: 'id' });
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

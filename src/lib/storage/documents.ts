@@ -1,7 +1,14 @@
 import type { IDBPTransaction } from 'idb';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
 import { abortQuietly, type GroundedDB } from './db';
-import { type GroundedSchema, META_KEY, STORE_NAMES, docRange, type PendingKey } from './schema';
+import {
+  EVAL_RUN_STORES,
+  type GroundedSchema,
+  META_KEY,
+  STORE_NAMES,
+  docRange,
+  type PendingKey,
+} from './schema';
 import { StorageFullError, isQuotaError } from './storage-full';
 import { toVectorBlocks } from './vector-segments';
 
@@ -237,10 +244,15 @@ export class Documents {
     await done;
   }
 
-  /** Deletes every document, chunk and vector, and forgets the model. */
+  /**
+   * Deletes every document, chunk and vector, forgets the model, and deletes the evaluation runs
+   * kept: this is what Storage's "Delete everything" calls, and a run describes a knowledge base
+   * that is then gone.
+   */
   async clear(): Promise<void> {
-    const tx = this.db.transaction(STORE_NAMES, 'readwrite');
-    await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
+    const stores = [...STORE_NAMES, ...EVAL_RUN_STORES];
+    const tx = this.db.transaction(stores, 'readwrite');
+    await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { DBSchema } from 'idb';
 import type { KeywordIndexSnapshot } from '../core/retrieval/bm25';
 import type { ChunkRecord, DocumentRecord, KnowledgeBaseMeta } from '../core/kb/documents';
+import type { EvalRun } from '../core/eval/run';
+import type { EvalRunSummary } from './eval-runs';
 
 /**
  * The vectors of one document as added, up to VECTOR_BLOCK_ROWS rows in one contiguous
@@ -99,6 +101,13 @@ export interface GroundedSchema extends DBSchema {
    * hold them); documents added since are added to it when it is restored.
    */
   keywords: { key: 'snapshot'; value: KeywordIndexSnapshot };
+  /** Finished and cancelled evaluation runs, whole (see EvalRuns). */
+  evalRuns: { key: string; value: EvalRun };
+  /**
+   * One per run in `evalRuns`, written in the same transaction: what a picker of runs shows, so
+   * listing runs never reads their passages and answers.
+   */
+  evalRunSummaries: { key: string; value: EvalRunSummary };
 }
 
 /** The stores that hold the knowledge base itself; `pending` is bookkeeping about it. */
@@ -111,6 +120,9 @@ export const STORE_NAMES = [
   'segments',
   'keywords',
 ] as const;
+
+/** The stores of the evaluation runs, which describe the knowledge base but are not part of it. */
+export const EVAL_RUN_STORES = ['evalRuns', 'evalRunSummaries'] as const;
 
 /** Every key of one document in `chunks` and `vectors` (keyed [docId, number]). */
 export function docRange(docId: string): IDBKeyRange {
