@@ -53,18 +53,6 @@ export function summarizeRun(run: EvalRun): EvalRunSummary {
   };
 }
 
-/**
- * The knowledge base changed since `kept` was stamped: a document was added, removed, renamed,
- * replaced, or embedded or chunked differently (see knowledgeBaseFingerprint), so the run's
- * retrieval figures may not hold for it any more.
- */
-export function knowledgeBaseChanged(
-  kept: KnowledgeBaseStamp,
-  current: KnowledgeBaseStamp,
-): boolean {
-  return kept.fingerprint !== current.fingerprint;
-}
-
 /** A full disk refused a run: nothing of it was kept, and the runs kept before are unchanged. */
 export class RunStorageFullError extends StorageFullError {
   override name = 'RunStorageFullError';

@@ -4,7 +4,7 @@
  */
 
 import type { Fact } from './questions';
-import { describeSettings, type EvalRun } from './run';
+import { describeSettings, knowledgeBaseChanged, type EvalRun } from './run';
 import {
   SUMMARY_LABELS,
   scoreRun,
@@ -94,7 +94,7 @@ export function compareRuns(before: EvalRun, after: EvalRun): RunComparison {
   }
   return {
     settings: compareSettings(before, after),
-    knowledgeBaseChanged: before.knowledgeBase.fingerprint !== after.knowledgeBase.fingerprint,
+    knowledgeBaseChanged: knowledgeBaseChanged(before.knowledgeBase, after.knowledgeBase),
     summary: (Object.keys(SUMMARY_LABELS) as (keyof ScoreSummary)[]).map((key) => ({
       key,
       label: SUMMARY_LABELS[key],

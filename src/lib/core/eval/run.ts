@@ -222,3 +222,15 @@ export function describeSettings(settings: RunSettings): SettingLine[] {
   );
   return lines;
 }
+
+/**
+ * The knowledge base changed since `kept` was stamped: a document was added, removed, renamed,
+ * replaced, or embedded or chunked differently (see knowledgeBaseFingerprint), so the run's
+ * retrieval figures may not hold for it any more.
+ */
+export function knowledgeBaseChanged(
+  kept: KnowledgeBaseStamp,
+  current: KnowledgeBaseStamp,
+): boolean {
+  return kept.fingerprint !== current.fingerprint;
+}
