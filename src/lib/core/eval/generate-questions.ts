@@ -14,7 +14,7 @@ import { findCitations } from '../answers/citations';
 import { formatPassage, type PromptPassage } from '../answers/prompt';
 import { abstains } from './abstention';
 import { matchFact } from './facts';
-import type { EvalQuestion, Fact } from './questions';
+import { questionId, type EvalQuestion, type Fact } from './questions';
 
 // ---------------------------------------------------------------------------------------------
 // Sampling passages
@@ -216,7 +216,7 @@ export const MAX_WHOLE_ANSWER_WORDS = 6;
  * The id is "gen-" and a hash of the question's text (white space collapsed), so the same
  * question gets the same id wherever it is written from; two passages yielding the same question
  * give the same id, and the caller keeps one (a set's ids must be unique, as importQuestions
- * requires). The hash is question-import's, copied because that module does not export it.
+ * requires).
  */
 export function parseGeneratedQuestion(output: string, source: string): EvalQuestion | string {
   const lines = cleanLines(output);
@@ -254,7 +254,7 @@ export function parseGeneratedQuestion(output: string, source: string): EvalQues
   const facts = answerFacts(answer, question);
   if (typeof facts === 'string') return facts;
   return {
-    id: `gen-${hash53(question)}`,
+    id: questionId('gen', question),
     question,
     answer,
     facts,
@@ -509,19 +509,4 @@ function answerFacts(answer: string, question: string): Fact[] | string {
     );
   }
   return [[whole]];
-}
-
-/** cyrb53: a 53-bit string hash (public domain, bryc), as base 36; as in question-import.ts. */
-function hash53(text: string): string {
-  const collapsed = text.replace(/\s+/g, ' ');
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < collapsed.length; i++) {
-    const c = collapsed.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }

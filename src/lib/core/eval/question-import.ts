@@ -25,7 +25,13 @@
  */
 
 import { parseCsv } from '../text/parse-csv';
-import type { EvalQuestion, Fact, QuestionKind, QuestionSet } from './questions';
+import {
+  questionId,
+  type EvalQuestion,
+  type Fact,
+  type QuestionKind,
+  type QuestionSet,
+} from './questions';
 
 export type QuestionFileFormat = 'jsonl' | 'csv';
 
@@ -137,7 +143,7 @@ export function importQuestions(
       continue;
     }
     const made = read.id === undefined;
-    const id = read.id ?? madeId(read.question.question);
+    const id = read.id ?? questionId('q', read.question.question);
     const earlier = lineOfId.get(id);
     if (earlier) {
       problems.push({
@@ -501,28 +507,6 @@ function describe(value: unknown): string {
   }
   if (typeof value === 'number') return `the number ${value}`;
   return String(value);
-}
-
-/**
- * An id made from the question's text (white space collapsed): the same question gets the same id
- * in every import of its file, wherever it moves in the file, so runs can be compared per question.
- */
-function madeId(question: string): string {
-  return `q-${hash53(question.replace(/\s+/g, ' '))}`;
-}
-
-/** cyrb53: a 53-bit string hash (public domain, bryc), as base 36. */
-function hash53(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 function importErrorMessage(

@@ -28,3 +28,26 @@ export interface QuestionSet {
   name: string;
   questions: EvalQuestion[];
 }
+
+/**
+ * An id made from the question's text (white space collapsed), after `prefix` ("q" imported,
+ * "gen" generated): the same question gets the same id in every import of its file, wherever it
+ * moves in the file, so runs can be compared per question.
+ */
+export function questionId(prefix: string, question: string): string {
+  return `${prefix}-${hash53(question.replace(/\s+/g, ' '))}`;
+}
+
+/** cyrb53: a 53-bit string hash (public domain, bryc), as base 36. */
+function hash53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
