@@ -1,9 +1,9 @@
 /*
  * core/eval/ — measuring what retrieval and grounding do: question sets (questions.ts, imported
  * from JSONL/CSV, read from the sample QUESTIONS.md or generated from sampled passages), fact
- * matching and abstention, scoring a
- * run and comparing two, exporting runs; BEIR datasets, ranking metrics (nDCG, recall, MRR) and
- * the retrieval evaluation runner (this file) that scores the app's own retrieve().
+ * matching and abstention, scoring a run and comparing two, exporting runs; BEIR datasets,
+ * ranking metrics (nDCG, recall, MRR) and the retrieval evaluation runner (this file) that
+ * scores the app's own retrieve().
  */
 
 /**
