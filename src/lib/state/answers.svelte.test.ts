@@ -1,10 +1,10 @@
+import type { ChatMessage } from '../core/answers/chat';
 import { describe, expect, test } from 'vitest';
 import type { Passage } from '../core/kb/documents';
 import { DEFAULT_SAMPLING, type Sampling } from '../core/answers/sampling';
 import {
   EngineCrashedError,
   type ChatDelta,
-  type ChatMessage,
   type LlmEngine,
   type LoadedModel,
 } from '../engines/llm/engine';

@@ -6,8 +6,6 @@
 import type { ChatMessage } from '../../core/answers/chat';
 import type { Sampling } from '../../core/answers/sampling';
 
-export type { ChatMessage, ChatRole } from '../../core/answers/chat';
-
 export type FinishReason = 'stop' | 'length' | 'abort';
 
 /** One streamed piece of an answer. The last one carries `finish` (and usage when known). */

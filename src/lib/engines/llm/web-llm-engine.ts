@@ -1,10 +1,10 @@
+import type { ChatMessage } from '../../core/answers/chat';
 import type { Sampling } from '../../core/answers/sampling';
 import { WebWorkerMLCEngine, type AppConfig, type ChatCompletionChunk } from '@mlc-ai/web-llm';
 import {
   EngineCrashedError,
   ModelLoadError,
   type ChatDelta,
-  type ChatMessage,
   type LlmEngine,
   type LoadedModel,
   type LoadProgress,

@@ -1,12 +1,13 @@
 /** From the app's chat request to web-llm's, and from web-llm's chunks back to `ChatDelta`s. */
 
+import type { ChatMessage } from '../../core/answers/chat';
 import type { Sampling } from '../../core/answers/sampling';
 import type {
   ChatCompletionChunk,
   ChatCompletionMessageParam,
   ChatCompletionRequestStreaming,
 } from '@mlc-ai/web-llm';
-import type { ChatDelta, ChatMessage, FinishReason } from './engine';
+import type { ChatDelta, FinishReason } from './engine';
 import type { WebLlmModel } from '../../core/models/web-llm-catalogue';
 
 export function chatRequest(

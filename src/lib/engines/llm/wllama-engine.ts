@@ -1,3 +1,4 @@
+import type { ChatMessage } from '../../core/answers/chat';
 import { messageOf } from '../../core/text/format';
 import type { Sampling } from '../../core/answers/sampling';
 import {
@@ -13,7 +14,6 @@ import {
   EngineCrashedError,
   ModelLoadError,
   type ChatDelta,
-  type ChatMessage,
   type FinishReason,
   type LlmEngine,
   type LoadedModel,
