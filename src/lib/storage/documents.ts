@@ -9,7 +9,7 @@ import {
   docRange,
   type PendingKey,
 } from './schema';
-import { StorageFullError, isQuotaError } from './storage-full';
+import { StorageFullError, writeAllOrNothing } from './storage-full';
 import { toVectorBlocks } from './vector-segments';
 
 /** Vectors of another model than the knowledge base's would make search meaningless. */
@@ -156,25 +156,11 @@ export class Documents {
         );
       }
     }
-    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
-    const done = tx.done;
-    const fail = (error: unknown) =>
-      isQuotaError(error) ? new StorageFullError(label, { cause: error }) : error;
-    const writes: Promise<unknown>[] = [];
-    try {
-      await issue(tx, writes);
-      await Promise.all(writes);
-    } catch (error) {
-      // Requests made before the failure reject with AbortError: expected, not unhandled.
-      for (const write of writes) write.catch(() => {});
-      abortQuietly(tx);
-      await done.catch(() => {});
-      throw fail(error);
-    }
-    // Chromium reports a full disk when the transaction commits, not on a request.
-    await done.catch((error: unknown) => {
-      throw fail(error);
-    });
+    await writeAllOrNothing(
+      this.db.transaction(WRITE_STORES, 'readwrite'),
+      issue,
+      (cause) => new StorageFullError(label, { cause }),
+    );
   }
 
   /** Removes a document with its text, chunks and vectors; returns whether it existed. */

@@ -5,9 +5,9 @@ import {
   type RunSettings,
 } from '../core/eval/run';
 import { SCORING_METHOD, scoreRun, type ScoreSummary } from '../core/eval/scoring';
-import { abortQuietly, type GroundedDB } from './db';
+import type { GroundedDB } from './db';
 import { EVAL_RUN_STORES } from './schema';
-import { StorageFullError, isQuotaError } from './storage-full';
+import { StorageFullError, writeAllOrNothing } from './storage-full';
 
 /** How a kept run ended: every question asked, or cancelled part way (what finished is kept). */
 export type RunStatus = 'finished' | 'cancelled';
@@ -90,26 +90,14 @@ export class EvalRuns {
    */
   async save(run: EvalRun): Promise<EvalRunSummary> {
     const summary = summarizeRun(run);
-    const tx = this.db.transaction(EVAL_RUN_STORES, 'readwrite');
-    const done = tx.done;
-    const fail = (error: unknown) =>
-      isQuotaError(error) ? new RunStorageFullError(run, { cause: error }) : error;
-    const writes: Promise<unknown>[] = [];
-    try {
-      writes.push(tx.objectStore('evalRuns').put(run));
-      writes.push(tx.objectStore('evalRunSummaries').put(summary));
-      await Promise.all(writes);
-    } catch (error) {
-      // The other write then rejects with AbortError: expected, not unhandled.
-      for (const write of writes) write.catch(() => {});
-      abortQuietly(tx);
-      await done.catch(() => {});
-      throw fail(error);
-    }
-    // Chromium reports a full disk when the transaction commits, not on a request.
-    await done.catch((error: unknown) => {
-      throw fail(error);
-    });
+    await writeAllOrNothing(
+      this.db.transaction(EVAL_RUN_STORES, 'readwrite'),
+      (tx, writes) => {
+        writes.push(tx.objectStore('evalRuns').put(run));
+        writes.push(tx.objectStore('evalRunSummaries').put(summary));
+      },
+      (cause) => new RunStorageFullError(run, { cause }),
+    );
     return summary;
   }
 
