@@ -35,11 +35,11 @@ export interface QuestionSet {
  * moves in the file, so runs can be compared per question.
  */
 export function questionId(prefix: string, question: string): string {
-  return `${prefix}-${hash53(question.replace(/\s+/g, ' '))}`;
+  return `${prefix}-${cyrb53(question.replace(/\s+/g, ' ')).toString(36)}`;
 }
 
-/** cyrb53: a 53-bit string hash (public domain, bryc), as base 36. */
-function hash53(text: string): string {
+/** cyrb53 (public domain, bryc): a 53-bit string hash, enough to tell texts apart, not a secret. */
+export function cyrb53(text: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -49,5 +49,5 @@ function hash53(text: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -8,7 +8,7 @@ import type { Sampling } from '../answers/sampling';
 import type { Passage } from '../kb/documents';
 import type { RetrievalMode } from '../retrieval/retrieval';
 import type { ChunkingOptions } from '../text/chunking';
-import type { QuestionSet } from './questions';
+import { cyrb53, type QuestionSet } from './questions';
 
 /** How passages were found; the shape of the settings' retrieval preferences. */
 export interface RunRetrieval {
@@ -147,20 +147,6 @@ export function knowledgeBaseFingerprint(documents: readonly FingerprintedDocume
     )
     .sort();
   return `${documents.length}-${cyrb53(lines.join('\n')).toString(16).padStart(14, '0')}`;
-}
-
-/** A 53-bit string hash (cyrb53, public domain): enough to tell knowledge bases apart, not a secret. */
-function cyrb53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** One setting as a person reads it. */
