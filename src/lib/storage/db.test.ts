@@ -10,6 +10,28 @@ beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
 });
 
+/**
+ * A database as a released version of the app left it, written out here rather than taken from
+ * `migrations`: the upgrade tests start from what users have, whatever the migrations say now.
+ */
+function openReleased(name: string, version: 1 | 3) {
+  return openDB(name, version, {
+    upgrade: (db) => {
+      db.createObjectStore('meta');
+      const documents = db.createObjectStore('documents', { keyPath: 'id' });
+      documents.createIndex('by-hash', 'contentHash');
+      documents.createIndex('by-name', 'name');
+      db.createObjectStore('texts', { keyPath: 'docId' });
+      db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
+      db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
+      if (version < 3) return;
+      db.createObjectStore('pending', { keyPath: ['owner', 'seq'] });
+      db.createObjectStore('segments', { keyPath: 'id' });
+      db.createObjectStore('keywords');
+    },
+  });
+}
+
 describe('the grounded database', () => {
   test('creates every store at the current schema version', async () => {
     const db = await openGroundedDB('schema');
@@ -44,17 +66,7 @@ describe('the grounded database', () => {
   });
 
   test('a database of the first release gains the pending store and keeps its documents', async () => {
-    const old = await openDB('released', 1, {
-      upgrade: (db) => {
-        db.createObjectStore('meta');
-        const documents = db.createObjectStore('documents', { keyPath: 'id' });
-        documents.createIndex('by-hash', 'contentHash');
-        documents.createIndex('by-name', 'name');
-        db.createObjectStore('texts', { keyPath: 'docId' });
-        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
-        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
-      },
-    });
+    const old = await openReleased('released', 1);
     await old.put('documents', makeDoc('a', 1).document);
     old.close();
     const kb = await KnowledgeBase.open('released');
@@ -64,20 +76,7 @@ describe('the grounded database', () => {
   });
 
   test('a database of version 3 gains the evaluation run stores and keeps its documents', async () => {
-    const old = await openDB('version-3', 3, {
-      upgrade: (db) => {
-        db.createObjectStore('meta');
-        const documents = db.createObjectStore('documents', { keyPath: 'id' });
-        documents.createIndex('by-hash', 'contentHash');
-        documents.createIndex('by-name', 'name');
-        db.createObjectStore('texts', { keyPath: 'docId' });
-        db.createObjectStore('chunks', { keyPath: ['docId', 'ordinal'] });
-        db.createObjectStore('vectors', { keyPath: ['docId', 'block'] });
-        db.createObjectStore('pending', { keyPath: ['owner', 'seq'] });
-        db.createObjectStore('segments', { keyPath: 'id' });
-        db.createObjectStore('keywords');
-      },
-    });
+    const old = await openReleased('version-3', 3);
     const doc = makeDoc('a', 2);
     await old.put('documents', doc.document);
     await old.put('texts', { docId: 'a', text: doc.text });
