@@ -1,0 +1,292 @@
+/**
+ * The Evaluation panel in Chromium with the tiny models: stories260K (a real GGUF run by wllama,
+ * not instruction-tuned: it tells children's stories whatever it is asked) and the tiny random
+ * embedder. The answers are never right, so these tests check the mechanics a person relies on —
+ * a run asks every question with both answers, the scoreboard adds up to its rows, Cancel keeps
+ * what finished, runs survive a reload, a bad file names its line, an export reads back.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { parseRunJson } from '../../src/lib/core/eval/run-export';
+import { parseSampleSet } from '../../src/lib/core/eval/sample-set';
+import { appUrl, openPage, useChromium } from './harness';
+
+const STORIES = fileURLToPath(
+  new URL('../fixtures/models/grounded-test/stories260K/stories260K.gguf', import.meta.url),
+);
+
+const QUESTIONS_MD = fileURLToPath(new URL('../../static/samples/QUESTIONS.md', import.meta.url));
+
+const browser = useChromium('wasm');
+let page: Page;
+let errors: string[];
+let gguf: Buffer;
+
+beforeAll(async () => {
+  gguf = await readFile(STORIES);
+});
+
+beforeEach(() => {
+  return async () => {
+    await page?.context().close();
+    expect(errors).toEqual([]);
+  };
+});
+
+/** Short answers keep a run of 22 questions to about a minute. */
+async function open(params: Record<string, string> = {}) {
+  ({ page, errors } = await openPage(
+    browser(),
+    appUrl({ max_tokens: '16', temperature: '0', ...params }),
+  ));
+}
+
+const panel = () => page.getByRole('region', { name: 'Evaluation', exact: true });
+const scoreboard = () => panel().getByRole('region', { name: 'Scoreboard', exact: true });
+const status = () => panel().getByRole('status', { name: 'Evaluation status' });
+const runButton = () => panel().getByRole('button', { name: 'Run evaluation', exact: true });
+
+async function loadSamples() {
+  await page.getByRole('button', { name: 'Load sample documents' }).click();
+  await expect
+    .poll(() => page.getByRole('list', { name: 'Documents' }).getByRole('listitem').count(), {
+      timeout: 120_000,
+    })
+    .toBe(8);
+}
+
+async function loadModel() {
+  await page.getByLabel('Load model file').setInputFiles({
+    name: 'stories260K.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: gguf,
+  });
+  await expect
+    .poll(() => page.getByRole('status', { name: 'Language model status' }).textContent(), {
+      timeout: 60_000,
+    })
+    .toMatch(/stories260K\.gguf is ready/);
+}
+
+async function importQuestions(name: string, text: string) {
+  await panel()
+    .getByLabel('Import questions')
+    .setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+}
+
+/** The first number of "3 of 4 (75 %)", and the second; "–" reads as 0 of 0. */
+function counts(text: string | null): [number, number] {
+  const match = /(\d+) of (\d+)/.exec(text ?? '');
+  return match ? [Number(match[1]), Number(match[2])] : [0, 0];
+}
+
+/** A summary row's grounded and ungrounded cells. */
+async function summaryRow(testId: string): Promise<[[number, number], [number, number]]> {
+  const cells = scoreboard().getByTestId(testId).getByRole('cell');
+  return [counts(await cells.nth(0).textContent()), counts(await cells.nth(1).textContent())];
+}
+
+describe('evaluation runs', () => {
+  test('the sample set runs end to end, and the scoreboard adds up to its rows', async () => {
+    await open();
+    await loadSamples();
+    await expect.poll(() => runButton().isDisabled()).toBe(true);
+    expect(await panel().textContent()).toContain('Load a language model first');
+    await loadModel();
+    expect(await panel().getByRole('radio', { name: 'Sample questions' }).isChecked()).toBe(true);
+    await runButton().click();
+
+    // While it runs: progress, and Ask waits.
+    const progress = panel().getByRole('progressbar', { name: 'Evaluation progress' });
+    await expect.poll(() => progress.getAttribute('aria-valuemax'), { timeout: 30_000 }).toBe('22');
+    expect(await page.getByRole('button', { name: 'Ask', exact: true }).isDisabled()).toBe(true);
+    await expect
+      .poll(() => progress.getAttribute('aria-valuetext'), { timeout: 60_000 })
+      .toMatch(/^\d+ of 22 questions, about .+ left$/);
+
+    await expect.poll(() => status().textContent(), { timeout: 600_000 }).toMatch(/Finished/);
+    expect((await status().textContent())?.trim()).toBe('Finished: 22 of 22 questions, kept.');
+
+    // Every question has a row, under its category.
+    const rows = scoreboard().locator('li[data-question-id]');
+    expect(await rows.count()).toBe(22);
+    const inCategory = (category: string) =>
+      scoreboard()
+        .getByRole('list', { name: `Questions: ${category}`, exact: true })
+        .locator(':scope > li')
+        .count();
+    const sample = parseSampleSet(await readFile(QUESTIONS_MD, 'utf8')).questions;
+    const expected = (category: string) => sample.filter((q) => q.category === category).length;
+    for (const category of ['Cannot know', 'Will guess wrong', 'Control']) {
+      expect(await inCategory(category)).toBe(expected(category));
+    }
+    expect(expected('Control')).toBe(2);
+    const method = await scoreboard().locator('.method').textContent();
+    expect(method).toMatch(/^Scored by fact matching, not human judgement/);
+
+    // The summary counts what the rows show.
+    let groundedRight = 0;
+    let ungroundedRight = 0;
+    let hitsAtK = 0;
+    let hitsAt1 = 0;
+    const answerable = scoreboard().locator(
+      'ul[aria-label="Questions: Cannot know"] > li, ul[aria-label="Questions: Will guess wrong"] > li',
+    );
+    expect(await answerable.count()).toBe(20);
+    for (let i = 0; i < 20; i++) {
+      const row = answerable.nth(i);
+      if ((await row.getByTestId('grounded-verdict').textContent())?.includes('✓')) groundedRight++;
+      if ((await row.getByTestId('ungrounded-verdict').textContent())?.includes('✓'))
+        ungroundedRight++;
+      const sources = row.locator('ol.sources > li');
+      const ranks = await sources.evaluateAll((items) =>
+        items.map((item, rank) => (item.classList.contains('source') ? rank + 1 : 0)),
+      );
+      if (ranks.some((r) => r > 0)) hitsAtK++;
+      if (ranks[0] === 1) hitsAt1++;
+    }
+    const [[gCorrect, gOf], [uCorrect, uOf]] = await summaryRow('every-fact');
+    expect([gCorrect, gOf, uCorrect, uOf]).toEqual([groundedRight, 20, ungroundedRight, 20]);
+    const retrieval = (await scoreboard().getByTestId('retrieval-figures').textContent()) ?? '';
+    expect(retrieval).toContain(`first (hit@1) ${hitsAt1} of 20`);
+    expect(retrieval).toContain(`(hit@5) ${hitsAtK} of 20`);
+    // Keyword search finds most sources even with the random tiny embedder.
+    expect(hitsAtK).toBeGreaterThan(10);
+
+    // Ask is back, and the run is kept.
+    await page.getByLabel('Question', { exact: true }).fill('How long is parental leave?');
+    expect(await page.getByRole('button', { name: 'Ask', exact: true }).isDisabled()).toBe(false);
+    expect(
+      await panel().getByRole('list', { name: 'Kept runs' }).getByRole('listitem').count(),
+    ).toBe(1);
+  });
+
+  test('an imported set is scored on its facts; the JSON export reads back whole', async () => {
+    await open();
+    await loadSamples();
+    await loadModel();
+    // stories260K's stories always hold "the" and never "zebrafish": one fact found, one not.
+    await importQuestions(
+      'my-questions.jsonl',
+      [
+        { question: 'Who is in the story?', facts: ['the'], source: 'employee-handbook.md' },
+        { question: 'Which fish?', facts: ['zebrafish'] },
+        { question: 'Both?', facts: ['the', 'zebrafish'] },
+        { question: 'What is the CEO’s salary?', kind: 'unanswerable' },
+      ]
+        .map((q) => JSON.stringify(q))
+        .join('\n'),
+    );
+    expect(await panel().getByRole('radio', { name: 'Imported questions' }).isChecked()).toBe(true);
+    await runButton().click();
+    await expect.poll(() => status().textContent(), { timeout: 300_000 }).toMatch(/Finished/);
+
+    const [[gCorrect, gOf], [uCorrect, uOf]] = await summaryRow('every-fact');
+    expect([gOf, uOf]).toEqual([3, 3]);
+    const rows = scoreboard().locator('li[data-question-id]');
+    const verdicts = await rows.evaluateAll((items) =>
+      items.map((item) => [
+        item.querySelector('[data-testid="grounded-verdict"]')?.textContent ?? '',
+        item.querySelector('[data-testid="ungrounded-verdict"]')?.textContent ?? '',
+      ]),
+    );
+    expect(verdicts).toHaveLength(4);
+    const passes = (side: 0 | 1) =>
+      verdicts.slice(0, 3).filter((v) => v[side]!.includes('✓')).length;
+    expect([gCorrect, uCorrect]).toEqual([passes(0), passes(1)]);
+    // "zebrafish" is missing from every answer, so at most the first question passes.
+    expect(verdicts[1]![0]).toMatch(/0 of 1 facts/);
+    expect(verdicts[2]![0]).toMatch(/of 2 facts|has all 2 facts/);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      scoreboard().getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.json$/);
+    const text = await readFile((await download.path())!, 'utf8');
+    const run = parseRunJson(text, download.suggestedFilename());
+    expect(run.questionSet.name).toBe('my-questions.jsonl');
+    expect(run.results).toHaveLength(4);
+    expect(run.settings.sampling.maxTokens).toBe(16);
+    expect(run.cancelled).toBe(false);
+    const json = JSON.parse(text) as { summary: { groundedCorrect: number } };
+    expect(json.summary.groundedCorrect).toBe(gCorrect);
+
+    // And the app reads it back as a kept run.
+    await panel()
+      .getByLabel('Import a run')
+      .setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await expect
+      .poll(() => panel().getByRole('list', { name: 'Kept runs' }).getByRole('listitem').count())
+      .toBe(1);
+  });
+
+  test('Cancel stops at once and keeps what finished; the run survives a reload', async () => {
+    await open({ max_tokens: '48' });
+    await loadSamples();
+    await loadModel();
+    await runButton().click();
+    const progress = panel().getByRole('progressbar', { name: 'Evaluation progress' });
+    await expect
+      .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 120_000 })
+      .toBeGreaterThanOrEqual(2);
+    await panel().getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => status().textContent(), { timeout: 30_000 }).toMatch(/Cancelled/);
+    const [, kept] = /Cancelled after (\d+) of 22 questions/.exec((await status().textContent())!)!;
+    expect(Number(kept)).toBeGreaterThanOrEqual(2);
+    expect(Number(kept)).toBeLessThan(22);
+    expect(await scoreboard().locator('li[data-question-id]').count()).toBe(Number(kept));
+    expect((await scoreboard().textContent())?.replace(/\s+/g, ' ')).toContain(
+      `cancelled after ${kept} of 22 questions`,
+    );
+
+    // The engine is free again: Ask answers.
+    await page.getByLabel('Question', { exact: true }).fill('How long is parental leave?');
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('region', { name: 'Ungrounded answer', exact: true })
+            .getByTestId('answer-state')
+            .textContent(),
+        { timeout: 120_000 },
+      )
+      .toBe('Done');
+
+    await page.reload();
+    const runs = panel().getByRole('list', { name: 'Kept runs' });
+    await expect.poll(() => runs.getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
+    expect(await runs.textContent()).toContain('cancelled');
+    await runs.getByRole('button', { name: /^Show the run of/ }).click();
+    await expect
+      .poll(() => scoreboard().locator('li[data-question-id]').count())
+      .toBe(Number(kept));
+  });
+
+  test('a question file with a bad line names the file and the line, and nothing runs', async () => {
+    await open();
+    await importQuestions(
+      'broken.jsonl',
+      '{"question": "How long is parental leave?", "facts": ["30 weeks"]}\n' +
+        '{"question": "What is the mileage rate?", "facts": ["0.45"]}\n' +
+        '{"question": "Unclosed\n',
+    );
+    const alert = panel().getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/broken\.jsonl/);
+    expect(await alert.textContent()).toMatch(/line 3/);
+    expect(await panel().getByRole('radio', { name: 'Imported questions' }).isDisabled()).toBe(
+      true,
+    );
+    expect(await panel().getByRole('radio', { name: 'Sample questions' }).isChecked()).toBe(true);
+
+    // A good file afterwards replaces the error and is chosen.
+    await importQuestions('good.csv', 'question,facts\nHow long is parental leave?,30 weeks\n');
+    await expect
+      .poll(() => panel().getByRole('radio', { name: 'Imported questions' }).isChecked())
+      .toBe(true);
+    expect(await panel().getByRole('alert').count()).toBe(0);
+  });
+});
