@@ -448,6 +448,14 @@ export class Evaluation {
     }
   }
 
+  /** The kept runs were deleted (with the documents): nothing of them is shown any more. */
+  async cleared(): Promise<void> {
+    this.shown = null;
+    this.comparison = null;
+    this.outcome = null;
+    await this.refreshRuns();
+  }
+
   async show(id: string): Promise<void> {
     const run = await (await this.deps.kb).evalRuns.get(id);
     if (!run) {
