@@ -290,3 +290,102 @@ describe('evaluation runs', () => {
     expect(await panel().getByRole('alert').count()).toBe(0);
   });
 });
+
+describe('generated questions', () => {
+  test('the tiny model writes from sampled passages; what it wrote badly is listed with why', async () => {
+    await open();
+    await loadSamples();
+    const generate = panel().getByRole('button', { name: 'Generate questions', exact: true });
+    await panel().getByText('Generate questions from my documents').click();
+    expect(await generate.isDisabled()).toBe(true);
+    await loadModel();
+    await panel().getByLabel('How many').fill('3');
+    await generate.click();
+    // stories260K tells stories, never "Question: …? / Answer: …": each passage gets a reason.
+    const skipped = panel().getByText(/passages? gave no usable question/);
+    await expect.poll(() => skipped.textContent(), { timeout: 120_000 }).toMatch(/^3 passages/);
+    await skipped.click();
+    const reasons = panel().locator('details li');
+    expect(await reasons.count()).toBe(3);
+    for (const reason of await reasons.allTextContents()) {
+      expect(reason).toMatch(/^[\w-]+\.(md|txt): The model/);
+    }
+    expect(await panel().getByRole('radio', { name: 'Generated questions' }).isDisabled()).toBe(
+      true,
+    );
+  });
+
+  test('generated questions are reviewed: edited, removed, exported, kept over a reload', async () => {
+    const generated = {
+      name: 'Generated questions',
+      questions: [
+        {
+          id: 'gen-1',
+          question: 'How many weeks of parental leave are there?',
+          answer: '30 weeks',
+          facts: [['30 weeks']],
+          source: 'employee-handbook.md',
+          kind: 'answerable',
+          generated: true,
+        },
+        {
+          id: 'gen-2',
+          question: 'What does the passage say?',
+          answer: 'things',
+          facts: [['things']],
+          source: 'customer-support-faq.txt',
+          kind: 'answerable',
+          generated: true,
+        },
+      ],
+    };
+    ({ page, errors } = await openPage(browser(), appUrl(), {
+      beforeLoad: (p) =>
+        p.addInitScript(
+          (saved) => {
+            if (!localStorage.getItem('grounded.evaluation'))
+              localStorage.setItem('grounded.evaluation', saved);
+          },
+          JSON.stringify({ choice: 'generated', imported: null, generated }),
+        ),
+    }));
+    expect(await panel().getByRole('radio', { name: 'Generated questions' }).isChecked()).toBe(
+      true,
+    );
+    const review = panel().getByRole('list', { name: 'Generated questions' });
+    expect(await review.getByRole('listitem').count()).toBe(2);
+    expect(await review.textContent()).toContain('from employee-handbook.md');
+
+    await review
+      .getByRole('textbox', { name: 'Question 1' })
+      .fill('How many weeks of parental leave do parents get?');
+    await review.getByRole('textbox', { name: 'Facts 1' }).fill('30 weeks|thirty weeks; full pay');
+    await review.getByRole('textbox', { name: 'Facts 1' }).blur();
+    await review.getByRole('button', { name: 'Remove question 2' }).click();
+    expect(await review.getByRole('listitem').count()).toBe(1);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      panel().getByRole('button', { name: 'Export questions as JSONL' }).click(),
+    ]);
+    const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      {
+        id: 'gen-1',
+        question: 'How many weeks of parental leave do parents get?',
+        answer: '30 weeks',
+        facts: [['30 weeks', 'thirty weeks'], 'full pay'],
+        source: 'employee-handbook.md',
+        kind: 'answerable',
+        generated: true,
+      },
+    ]);
+
+    await page.reload();
+    const again = panel().getByRole('list', { name: 'Generated questions' });
+    await expect.poll(() => again.getByRole('listitem').count()).toBe(1);
+    expect(await again.getByRole('textbox', { name: 'Question 1' }).inputValue()).toBe(
+      'How many weeks of parental leave do parents get?',
+    );
+  });
+});
