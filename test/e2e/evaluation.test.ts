@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { parseRunJson } from '../../src/lib/core/eval/run-export';
+import type { EvalRun } from '../../src/lib/core/eval/run';
+import { parseRunJson, runToJson } from '../../src/lib/core/eval/run-export';
+import { RUN } from '../../src/lib/core/eval/run-fixture';
 import { parseSampleSet } from '../../src/lib/core/eval/sample-set';
 import { appUrl, openPage, useChromium } from './harness';
 
@@ -387,5 +389,74 @@ describe('generated questions', () => {
     expect(await again.getByRole('textbox', { name: 'Question 1' }).inputValue()).toBe(
       'How many weeks of parental leave do parents get?',
     );
+  });
+});
+
+describe('kept runs', () => {
+  test('two runs compared: the settings that differ, the figures that moved, the documents changed', async () => {
+    await open();
+    // The same five questions, run again with dense retrieval on other documents: the leave
+    // question's grounded answer lost its fact.
+    const after: EvalRun = {
+      ...RUN,
+      id: 'run-2',
+      startedAt: RUN.startedAt + 86_400_000,
+      finishedAt: RUN.finishedAt! + 86_400_000,
+      settings: { ...RUN.settings, retrieval: { ...RUN.settings.retrieval, mode: 'dense' } },
+      results: RUN.results.map((r) =>
+        r.questionId === 'leave'
+          ? { ...r, grounded: { ...r.grounded, text: 'Employees get 12 weeks [1].' } }
+          : r,
+      ),
+      knowledgeBase: { documents: 9, chunks: 101, fingerprint: '9-0000000000beef' },
+    };
+    for (const [name, run] of [
+      ['before.json', RUN],
+      ['after.json', after],
+    ] as const) {
+      await panel()
+        .getByLabel('Import a run')
+        .setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(runToJson(run)) });
+    }
+    const runs = panel().getByRole('list', { name: 'Kept runs' }).getByRole('listitem');
+    await expect.poll(() => runs.count()).toBe(2);
+    // Newest first.
+    expect(await runs.first().textContent()).toContain('dense');
+
+    const options = await panel().getByLabel('Before').locator('option').allTextContents();
+    await panel()
+      .getByLabel('Before')
+      .selectOption({ label: options.at(-1)! });
+    await panel().getByLabel('After').selectOption({ label: options[1]! });
+    await panel().getByRole('button', { name: 'Compare runs' }).click();
+
+    const compare = panel().getByRole('region', { name: 'Compare runs' });
+    await expect.poll(() => compare.isVisible()).toBe(true);
+    const text = ((await compare.textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(text).toContain('The documents differ between these runs');
+    const rows = await compare
+      .getByRole('row')
+      .evaluateAll((items) =>
+        items.map((row) =>
+          [...(row as HTMLTableRowElement).cells].map((cell) => cell.textContent?.trim()),
+        ),
+      );
+    expect(rows).toContainEqual(['Retrieval', 'Hybrid (dense + keyword)', 'Dense (embeddings)']);
+    expect(rows).toContainEqual(['Grounded answers with every fact', '3', '2']);
+    expect(rows).toContainEqual(['Grounded: mean time to first token (ms)', '400', '400']);
+    const changed = compare.getByRole('list', { name: 'Questions whose scores changed' });
+    expect(await changed.getByRole('listitem').count()).toBe(1);
+    expect(await changed.textContent()).toContain('How many weeks of parental leave');
+    expect(await changed.textContent()).toContain('Grounded: worse');
+    expect(await changed.textContent()).toContain('Grounded lost: 30 weeks');
+
+    // The older run, shown, says the documents changed since (the page holds none now).
+    await runs
+      .last()
+      .getByRole('button', { name: /^Show the run of/ })
+      .click();
+    await expect
+      .poll(() => scoreboard().textContent())
+      .toContain('The documents changed since this run');
   });
 });
