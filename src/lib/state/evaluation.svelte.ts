@@ -360,8 +360,10 @@ export class Evaluation {
         knowledgeBase: this.knowledgeBase,
       };
       this.shown = null;
+      // Settings changed during the run apply to Ask afterwards, not to the run's questions.
+      const retrieval = ask.settings();
       const run = evaluationSteps({
-        retrieve: (question, current) => ask.retrieve(question, { current }),
+        retrieve: (question, current) => ask.retrieve(question, { current, settings: retrieval }),
         engine,
         model,
         sampling,
