@@ -156,6 +156,17 @@ describe('evaluation runs', () => {
     expect(retrieval).toContain(`(hit@5) ${hitsAtK} of 20`);
     // Keyword search finds most sources even with the random tiny embedder.
     expect(hitsAtK).toBeGreaterThan(10);
+    // stories260K never states a fact: every miss has a reason, and retrieval misses add up.
+    const misses = await scoreboard()
+      .getByRole('list', { name: 'Why grounded answers missed a fact' })
+      .getByRole('listitem')
+      .allTextContents();
+    const count = (label: RegExp) =>
+      Number(/: (\d+)$/.exec(misses.find((m) => label.test(m)) ?? ': 0')![1]);
+    expect(misses.reduce((sum, m) => sum + Number(/: (\d+)$/.exec(m)![1]), 0)).toBe(
+      20 - groundedRight,
+    );
+    expect(count(/^Retrieval missed/)).toBe(20 - hitsAtK);
 
     // Ask is back, and the run is kept.
     await page.getByLabel('Question', { exact: true }).fill('How long is parental leave?');
