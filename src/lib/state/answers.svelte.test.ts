@@ -90,6 +90,20 @@ describe('Answers', () => {
     expect(answers.ungrounded.text).toBe('x'.repeat(50));
   });
 
+  test('answers wait while the engine is occupied by other work', async () => {
+    const engine = new ScriptedEngine(() => ['ok']);
+    const answers = new Answers(() => {});
+    let release = () => {};
+    answers.occupy(new Promise<void>((resolve) => (release = resolve)));
+    const run = answers.run(request(engine));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(engine.calls).toHaveLength(0);
+    release();
+    await run;
+    expect(engine.calls).toHaveLength(2);
+    expect(answers.grounded.status).toBe('done');
+  });
+
   test('an engine crash fails the answer with its message and reports it for reloading', async () => {
     const crash = new EngineCrashedError('Test model stopped while answering. Reload the model.');
     const errors: unknown[] = [];

@@ -194,6 +194,15 @@ export class Answers {
     return this.#previous;
   }
 
+  /**
+   * Holds the engine until `work` settles: the next answers wait for it, as they wait for a
+   * previous run (e.g. an evaluation's answer still reading its prompt after Cancel).
+   */
+  occupy(work: Promise<unknown>): void {
+    const previous = this.#previous;
+    this.#previous = Promise.allSettled([previous, work]).then(() => {});
+  }
+
   run(request: AnswerRequest): Promise<void> {
     this.stop();
     const controller = new AbortController();

@@ -218,7 +218,7 @@ export class Evaluation {
         if (!chunk) {
           this.#skip(pick.document.name, 'The passage is gone (the document changed meanwhile).');
         } else {
-          const reply = await generate(
+          const replying = generate(
             engine,
             questionGenerationMessages({
               docName: pick.document.name,
@@ -229,7 +229,12 @@ export class Evaluation {
             { ...sampling, maxTokens: GENERATION_MAX_TOKENS },
             controller.signal,
           );
-          if (controller.signal.aborted) break;
+          const reply = await untilAborted(replying, controller.signal);
+          if (!reply) {
+            // Stopped at once; the engine finishes on its own time, and Ask waits for it.
+            this.deps.answers.occupy(replying);
+            break;
+          }
           if (reply.error !== undefined) throw reply.error;
           const parsed = parseGeneratedQuestion(reply.text, pick.document.name);
           if (typeof parsed === 'string') this.#skip(pick.document.name, parsed);
@@ -378,9 +383,9 @@ export class Evaluation {
         },
       });
       if (outcome.cancelled) {
-        // The answer in flight stops on the signal; the engine is free once it has.
-        this.stopping = true;
-        await inFlight();
+        // The answer in flight stops on the signal, which may take the engine a while (llama.cpp
+        // finishes reading a prompt first). The run ends now; Ask's next answers wait for it.
+        answers.occupy(inFlight());
       }
       const finished: EvalRun = {
         ...this.live,
@@ -391,7 +396,7 @@ export class Evaluation {
       await this.#keep(finished, await kb);
     } catch (error) {
       this.runError = `The evaluation stopped: ${messageOf(error)}`;
-      await inFlight();
+      answers.occupy(inFlight());
     } finally {
       this.running = false;
       this.stopping = false;
@@ -403,7 +408,9 @@ export class Evaluation {
 
   /** Stops the run at once; the questions that finished are kept. */
   cancel(): void {
-    this.#abort?.abort();
+    if (!this.#abort) return;
+    this.stopping = true;
+    this.#abort.abort();
   }
 
   async #keep(run: EvalRun, kb: KnowledgeBase): Promise<void> {
@@ -422,7 +429,7 @@ export class Evaluation {
       this.outcome = run.cancelled
         ? {
             status: 'cancelled',
-            message: `Cancelled after ${asked} of ${total} questions; the ${asked} that finished are kept.`,
+            message: `Cancelled after ${asked} of ${total} questions; ${asked === 1 ? 'the one that finished is' : `the ${asked} that finished are`} kept.`,
           }
         : { status: 'finished', message: `Finished: ${asked} of ${total} questions, kept.` };
       await this.refreshRuns();
@@ -517,4 +524,14 @@ function isSet(value: unknown): value is QuestionSet {
     typeof (value as QuestionSet).name === 'string' &&
     Array.isArray((value as QuestionSet).questions)
   );
+}
+
+/** What `work` gives, or null as soon as `signal` aborts (without waiting for `work`). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
