@@ -5,8 +5,8 @@
  * **Run evaluation** clicked, and the finished run exported with **Export JSON**. The scoreboard
  * printed is the app's own scoring (core/eval/scoring.ts) of that exported run.
  *
- * Progress goes to stderr; the scoreboard (Markdown) to stdout. Ctrl-C once clicks Cancel and
- * prints what finished; twice stops at once.
+ * Progress goes to stderr; the scoreboard (Markdown) to stdout. Ctrl-C during the run clicks
+ * Cancel and prints what finished; before the run, or a second time, it stops everything.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/chromium.mjs';
 import { startApp } from './serve-app.mjs';
 import { SAMPLING_LIMITS } from '../src/lib/core/answers/sampling';
@@ -49,7 +49,8 @@ export const USAGE = `Usage: npm run eval:answers -- --docs DIR|samples --set FI
   --limit N            only the first N questions of the set (imported as a JSONL file)
   --json OUT           also write the run, with its summary, as the app's JSON export
 
-Prints the scoreboard (Markdown) to stdout and progress to stderr.`;
+Prints the scoreboard (Markdown) to stdout and progress to stderr. Ctrl-C during the run
+cancels it and prints what finished (exit code 130).`;
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -356,6 +357,10 @@ function log(message: string): void {
   console.error(`[${stamp}] ${message}`);
 }
 
+const crashed = new WeakSet<Page>();
+/** Ctrl-C is stopping everything. */
+let stopping = false;
+
 /** Texts of every alert on the page (the app's alerts, a panel's own). */
 async function alertsOn(page: Page): Promise<string[]> {
   const texts = await page.getByRole('alert').allTextContents();
@@ -374,6 +379,12 @@ async function until<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (crashed.has(page)) {
+      throw new RunError(
+        `The page crashed while waiting for ${what} (out of memory?). Close other programs, or ` +
+          'try a smaller model or fewer documents.',
+      );
+    }
     if (page.isClosed()) throw new RunError(`The page closed while waiting for ${what}.`);
     const alerts = await alertsOn(page);
     if (alerts.length > 0) {
@@ -602,12 +613,6 @@ async function main(options: Options): Promise<number> {
   if (!options.models && !existsSync(join(root, 'models'))) {
     throw new RunError('models/ is missing: run `npm run models` first, or give --models URL.');
   }
-  let cancelRequests = 0;
-  process.on('SIGINT', () => {
-    cancelRequests++;
-    if (cancelRequests > 1) process.exit(130);
-  });
-
   log(`Building the app and serving it${options.models ? '' : ' with a mirror of models/'}…`);
   const app = await startApp({
     root,
@@ -615,14 +620,31 @@ async function main(options: Options): Promise<number> {
     params: pageParams(options),
     logLevel: 'error',
   });
-  const webGpu = options.model.kind === 'catalogue' && options.model.engine === 'web-llm';
-  const browser = await launchChromium(webGpu ? 'webgpu' : 'wasm', { handleSIGINT: false });
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    await app.close();
+  };
+  // Ctrl-C: during the run, Cancel (what finished is printed); before it, or a second time, stop.
+  let running = false;
+  let cancelRequested = false;
+  process.on('SIGINT', () => {
+    if (running && !cancelRequested) {
+      cancelRequested = true;
+      return;
+    }
+    stopping = true;
+    log('Stopped.');
+    void stop().finally(() => process.exit(130));
+  });
   try {
+    const webGpu = options.model.kind === 'catalogue' && options.model.engine === 'web-llm';
+    browser = await launchChromium(webGpu ? 'webgpu' : 'wasm', { handleSIGINT: false });
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('crash', () => log('The page crashed.'));
+    page.on('crash', () => crashed.add(page));
     await page.goto(app.url());
     const evaluation = page.getByRole('region', { name: 'Evaluation', exact: true });
     try {
@@ -640,7 +662,9 @@ async function main(options: Options): Promise<number> {
     log(status);
     const set = await chooseSet(page, evaluation, options);
     log(`Running ${set}…`);
-    const end = await runEvaluation(page, evaluation, () => cancelRequests > 0);
+    running = true;
+    const end = await runEvaluation(page, evaluation, () => cancelRequested);
+    running = false;
     log(end);
 
     if (!(await page.getByRole('region', { name: 'Scoreboard', exact: true }).count())) {
@@ -665,8 +689,7 @@ async function main(options: Options): Promise<number> {
     log(`Done in ${formatDuration(Date.now() - started)}.`);
     return run.cancelled ? 130 : 0;
   } finally {
-    await browser.close();
-    await app.close();
+    await stop();
   }
 }
 
@@ -685,7 +708,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     process.exit(await main(options));
   } catch (error) {
-    console.error(messageOf(error));
-    process.exit(1);
+    // After Ctrl-C the browser closing under a step is no news: the handler exits.
+    if (!stopping) {
+      console.error(messageOf(error));
+      process.exit(1);
+    }
   }
 }
