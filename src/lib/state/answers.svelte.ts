@@ -12,6 +12,7 @@ import type { Block } from '../core/answers/markdown-ast';
 import { declinesToAnswer, toPromptPassages } from '../core/answers/prompt';
 import type { Sampling } from '../core/answers/sampling';
 import type { FinishReason, LlmEngine, LoadedModel } from '../engines/llm/engine';
+import { generate } from './generate';
 
 export type AnswerKind = 'grounded' | 'ungrounded';
 
@@ -123,6 +124,41 @@ export interface AnswerRequest {
   sampling: Sampling;
 }
 
+/** Both prompts of a question, fitted to the model's context window. */
+export interface FittedPrompts {
+  grounded: PromptBudget;
+  ungrounded: PromptBudget;
+  /** The longest answer either may give: both get the same room, so neither is cut shorter. */
+  maxTokens: number;
+}
+
+/**
+ * The grounded and the ungrounded prompt for a question, as Ask sends them; the evaluation fits
+ * its prompts through this too, so its answers get the room Ask's get. Throws
+ * PromptTooLongError when even the question does not fit.
+ */
+export async function fitAnswerPrompts(
+  request: Pick<AnswerRequest, 'question' | 'passages' | 'engine' | 'model' | 'sampling'>,
+): Promise<FittedPrompts> {
+  const { question, passages, engine, model, sampling } = request;
+  const budgetInput = {
+    question,
+    contextWindow: model.contextWindow,
+    maxAnswerTokens: sampling.maxTokens,
+    ...(engine.countTokens ? { countTokens: (t: string) => engine.countTokens!(t) } : {}),
+    ...(model.tokenScale ? { tokenScale: model.tokenScale } : {}),
+  };
+  const [grounded, ungrounded] = await Promise.all([
+    fitGroundedPrompt({ ...budgetInput, passages: toPromptPassages(passages) }),
+    fitUngroundedPrompt(budgetInput),
+  ]);
+  return {
+    grounded,
+    ungrounded,
+    maxTokens: Math.min(grounded.parts.answer, ungrounded.parts.answer),
+  };
+}
+
 /**
  * The same question answered twice by one engine, grounded first (it is the one people wait
  * for), then ungrounded, with the same sampling settings. A newer run or `stop` cancels at once.
@@ -153,6 +189,11 @@ export class Answers {
     this.#abort = null;
   }
 
+  /** Settles when the engine has ended the last run's stream (at once when none runs). */
+  settled(): Promise<void> {
+    return this.#previous;
+  }
+
   run(request: AnswerRequest): Promise<void> {
     this.stop();
     const controller = new AbortController();
@@ -168,25 +209,14 @@ export class Answers {
   }
 
   async #run(request: AnswerRequest, signal: AbortSignal): Promise<void> {
-    const { question, passages, engine, model, sampling } = request;
+    const { engine, sampling } = request;
     const panes = [this.grounded, this.ungrounded];
     for (const pane of panes) pane.reset('waiting');
     this.running = true;
     try {
-      const budgetInput = {
-        question,
-        contextWindow: model.contextWindow,
-        maxAnswerTokens: sampling.maxTokens,
-        ...(engine.countTokens ? { countTokens: (t: string) => engine.countTokens!(t) } : {}),
-        ...(model.tokenScale ? { tokenScale: model.tokenScale } : {}),
-      };
-      let groundedBudget: PromptBudget;
-      let ungroundedBudget: PromptBudget;
+      let fitted: FittedPrompts;
       try {
-        [groundedBudget, ungroundedBudget] = await Promise.all([
-          fitGroundedPrompt({ ...budgetInput, passages: toPromptPassages(passages) }),
-          fitUngroundedPrompt(budgetInput),
-        ]);
+        fitted = await fitAnswerPrompts(request);
       } catch (error) {
         const message =
           error instanceof PromptTooLongError
@@ -198,11 +228,10 @@ export class Answers {
         }
         return;
       }
+      const { grounded: groundedBudget, ungrounded: ungroundedBudget, maxTokens } = fitted;
       this.grounded.budget = groundedBudget;
-      this.grounded.sources = groundedBudget.included.map((p) => passages[p.rank - 1]!);
+      this.grounded.sources = groundedBudget.included.map((p) => request.passages[p.rank - 1]!);
       this.ungrounded.budget = ungroundedBudget;
-      // Both answers get the same room, so neither is cut shorter than the other.
-      const maxTokens = Math.min(groundedBudget.parts.answer, ungroundedBudget.parts.answer);
       const options = { ...sampling, maxTokens };
       for (const pane of panes) {
         if (signal.aborted) break;
@@ -234,61 +263,35 @@ export class Answers {
     const budget = pane.budget!;
     pane.status = 'thinking';
     pane.maxTokens = options.maxTokens;
-    const started = performance.now();
-    let firstAt: number | null = null;
-    let chunks = 0;
-    let usageTokens: number | undefined;
-    let promptTokens: number | undefined;
-    const measure = (): AnswerMetrics => {
-      const now = performance.now();
-      const tokens = usageTokens ?? chunks;
-      const generating = firstAt === null ? 0 : (now - firstAt) / 1000;
-      return {
-        retrievalMs,
-        firstTokenMs: firstAt === null ? null : firstAt - started,
-        tokens,
-        ...(promptTokens !== undefined ? { promptTokens } : {}),
-        tokensPerSecond: tokens > 1 && generating > 0 ? (tokens - 1) / generating : null,
-        totalMs: now - started,
-      };
+    const reply = await generate(engine, budget.messages, options, signal, (delta) => {
+      pane.status = 'streaming';
+      pane.append(delta);
+    });
+    pane.flush();
+    pane.finish = reply.finish;
+    const { firstTokenMs, tokens, promptTokens, tokensPerSecond, totalMs } = reply;
+    pane.metrics = {
+      retrievalMs,
+      firstTokenMs,
+      tokens,
+      ...(promptTokens !== undefined ? { promptTokens } : {}),
+      tokensPerSecond,
+      totalMs,
     };
-    try {
-      for await (const delta of engine.chat(budget.messages, options, signal)) {
-        if (delta.content) {
-          if (firstAt === null) {
-            firstAt = performance.now();
-            pane.status = 'streaming';
-          }
-          chunks++;
-          pane.append(delta.content);
-        }
-        if (delta.usage) {
-          usageTokens = delta.usage.completionTokens;
-          promptTokens = delta.usage.promptTokens;
-        }
-        if (delta.finish) pane.finish = delta.finish;
-      }
-      pane.flush();
-      pane.metrics = measure();
-      if (signal.aborted || pane.finish === 'abort') {
-        pane.status = 'stopped';
-        return;
-      }
-      pane.status = 'done';
-      if (pane.kind === 'grounded') {
-        pane.citations = checkCitations(pane.text, budget.included.length);
-        pane.declined = declinesToAnswer(pane.text);
-      }
-    } catch (error) {
-      pane.flush();
-      pane.metrics = measure();
-      if (signal.aborted) {
-        pane.status = 'stopped';
-        return;
-      }
+    if (signal.aborted || reply.finish === 'abort') {
+      pane.status = 'stopped';
+      return;
+    }
+    if (reply.error !== undefined) {
       pane.status = 'failed';
-      pane.error = messageOf(error);
-      this.#onEngineError(error);
+      pane.error = messageOf(reply.error);
+      this.#onEngineError(reply.error);
+      return;
+    }
+    pane.status = 'done';
+    if (pane.kind === 'grounded') {
+      pane.citations = checkCitations(pane.text, budget.included.length);
+      pane.declined = declinesToAnswer(pane.text);
     }
   }
 }

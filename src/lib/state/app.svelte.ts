@@ -7,6 +7,7 @@ import type { EmbedMethods, ReembedProgress } from '../workers/embed/protocol';
 import { isAbortError } from '../workers/rpc';
 import { Alerts } from './alerts.svelte';
 import { Answers } from './answers.svelte';
+import { Evaluation } from './evaluation.svelte';
 import { Ask } from './ask.svelte';
 import { EmbedderState } from './embedder.svelte';
 import { Ingest } from './ingest.svelte';
@@ -33,6 +34,7 @@ export class GroundedApp {
   readonly models: Models;
   readonly reranker: RerankerState;
   readonly answers: Answers;
+  readonly evaluation: Evaluation;
   readonly storage = new StorageStatus();
   readonly transfer: KbTransfer;
   /** Downloaded models and documents, for the Storage panel. */
@@ -140,6 +142,18 @@ export class GroundedApp {
     });
     this.models = new Models(this.settings, this.alerts);
     this.answers = new Answers((error) => this.models.crashed(error));
+    this.evaluation = new Evaluation({
+      kb,
+      library: this.library,
+      ask: this.ask,
+      answers: this.answers,
+      models: this.models,
+      settings: this.settings,
+      alerts: this.alerts,
+      embeddingModel: () => this.activeModelId,
+      stopQuestion: () => this.stopQuestion(),
+      storage,
+    });
     this.#search = search;
     this.#embed = embed;
   }
@@ -154,6 +168,7 @@ export class GroundedApp {
         ),
       );
     void this.storage.refresh();
+    void this.evaluation.start(import.meta.env.BASE_URL);
     try {
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
       await watchInterrupted((await this.#kb).pending, (records) =>
@@ -171,6 +186,8 @@ export class GroundedApp {
 
   /** Retrieves passages, then answers with and without them; supersedes a question in progress. */
   async askQuestion(): Promise<void> {
+    // The evaluation has the engine to itself while it runs; Ask is disabled meanwhile.
+    if (this.evaluation.running) return;
     this.answers.stop();
     const retrieved = await this.ask.run();
     if (!retrieved) return;

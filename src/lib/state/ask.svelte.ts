@@ -28,6 +28,21 @@ export interface AskDeps {
   reranker(): RerankerState | null;
 }
 
+export interface RetrieveOptions {
+  /** Told each step as it starts. */
+  onStage?: (stage: 'preparing' | 'retrieving' | 'reranking') => void;
+  /** Checked between steps: false drops the result. */
+  current?: () => boolean;
+}
+
+/** Passages found for a question, best first, and how. */
+export interface Retrieved {
+  passages: Passage[];
+  /** The search that ran (keyword when there are no vectors yet). */
+  mode: RetrievalMode;
+  timings: RetrievalTimings;
+}
+
 /** A question and the passages retrieved for it. */
 export class Ask {
   question = $state('');
@@ -64,50 +79,22 @@ export class Ask {
     if (!question) return null;
     const id = ++this.#latest;
     const current = () => id === this.#latest;
-    const started = performance.now();
     this.asked = question;
     this.error = null;
     this.status = 'preparing';
     try {
-      const { mode, fusion } = this.#deps.retrieval();
-      // Keyword search needs no embedding model.
-      let vector: Float32Array | null = null;
-      let embedMs = 0;
-      if (mode !== 'keyword') {
-        await this.#deps.prepare();
-        if (!current()) return null;
-        this.status = 'retrieving';
-        ({ vector, ms: embedMs } = await this.#deps.embed.call('embed-query', { text: question }));
-        if (!current()) return null;
-      }
-      this.status = 'retrieving';
-      const k = this.#deps.topK();
-      const reranker = this.#deps.reranker();
-      const found = await this.#deps.search.call(
-        'search',
-        { vector, text: question, mode, fusion, k: reranker ? Math.max(k, RERANK_CANDIDATES) : k },
-        vector ? { transfer: [vector.buffer] } : {},
-      );
-      if (!current()) return null;
-      let passages = found.passages;
-      const { ms: searchMs, mode: ran } = found;
-      let rerankMs: number | undefined;
-      if (reranker) {
-        this.status = 'reranking';
-        ({ passages, ms: rerankMs } = await reranker.rerank(question, passages, k));
-        if (!current()) return null;
-      }
-      this.mode = ran;
-      const totalMs = performance.now() - started;
-      this.passages = passages;
-      this.timings = {
-        embedMs,
-        searchMs,
-        totalMs,
-        ...(rerankMs !== undefined ? { rerankMs } : {}),
-      };
+      const found = await this.retrieve(question, {
+        onStage: (stage) => {
+          if (current()) this.status = stage;
+        },
+        current,
+      });
+      if (!found || !current()) return null;
+      this.mode = found.mode;
+      this.passages = found.passages;
+      this.timings = found.timings;
       this.status = 'done';
-      return { question, passages, ms: totalMs };
+      return { question, passages: found.passages, ms: found.timings.totalMs };
     } catch (error) {
       if (!current()) return null;
       this.status = 'failed';
@@ -115,5 +102,56 @@ export class Ask {
       this.error = `Could not retrieve passages for “${question}”: ${messageOf(error)}`;
       return null;
     }
+  }
+
+  /**
+   * The passages for `question` with the current settings, as Ask shows them, without touching
+   * what Ask shows: the evaluation retrieves through this too. Resolves null as soon as
+   * `current()` turns false between steps; throws when a step fails.
+   */
+  async retrieve(
+    question: string,
+    { onStage, current = () => true }: RetrieveOptions = {},
+  ): Promise<Retrieved | null> {
+    const started = performance.now();
+    const { mode, fusion } = this.#deps.retrieval();
+    // Keyword search needs no embedding model.
+    let vector: Float32Array | null = null;
+    let embedMs = 0;
+    if (mode !== 'keyword') {
+      onStage?.('preparing');
+      await this.#deps.prepare();
+      if (!current()) return null;
+      onStage?.('retrieving');
+      ({ vector, ms: embedMs } = await this.#deps.embed.call('embed-query', { text: question }));
+      if (!current()) return null;
+    }
+    onStage?.('retrieving');
+    const k = this.#deps.topK();
+    const reranker = this.#deps.reranker();
+    const found = await this.#deps.search.call(
+      'search',
+      { vector, text: question, mode, fusion, k: reranker ? Math.max(k, RERANK_CANDIDATES) : k },
+      vector ? { transfer: [vector.buffer] } : {},
+    );
+    if (!current()) return null;
+    let passages = found.passages;
+    const { ms: searchMs, mode: ran } = found;
+    let rerankMs: number | undefined;
+    if (reranker) {
+      onStage?.('reranking');
+      ({ passages, ms: rerankMs } = await reranker.rerank(question, passages, k));
+      if (!current()) return null;
+    }
+    return {
+      passages,
+      mode: ran,
+      timings: {
+        embedMs,
+        searchMs,
+        totalMs: performance.now() - started,
+        ...(rerankMs !== undefined ? { rerankMs } : {}),
+      },
+    };
   }
 }
