@@ -49,8 +49,8 @@ export const USAGE = `Usage: npm run eval:answers -- --docs DIR|samples --set FI
   --limit N            only the first N questions of the set (imported as a JSONL file)
   --json OUT           also write the run, with its summary, as the app's JSON export
 
-Prints the scoreboard (Markdown) to stdout and progress to stderr. Ctrl-C during the run
-cancels it and prints what finished (exit code 130).`;
+Prints the scoreboard (Markdown) to stdout (npm run -s keeps npm's own lines out of it) and
+progress to stderr. Ctrl-C during the run cancels it and prints what finished (exit code 130).`;
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -363,7 +363,7 @@ let stopping = false;
 
 /** Texts of every alert on the page (the app's alerts, a panel's own). */
 async function alertsOn(page: Page): Promise<string[]> {
-  const texts = await page.getByRole('alert').allTextContents();
+  const texts = await page.getByRole('alert').allInnerTexts();
   return texts.map((t) => t.replace(/\s+/g, ' ').replace(/×$/, '').trim()).filter(Boolean);
 }
 
@@ -438,10 +438,10 @@ async function addDocuments(page: Page, docs: string): Promise<number> {
       (await jobs.getByRole('progressbar').count()) === 0;
     idleSince = idle ? (idleSince ?? Date.now()) : null;
     if (idleSince !== null && Date.now() - idleSince > 10_000) {
-      const items = await jobs.getByRole('listitem').allTextContents();
+      const items = await jobs.getByRole('listitem').allInnerTexts();
       const missing = items
         .map((t) => t.replace(/\s+/g, ' ').trim())
-        .filter((t) => !/ Added · /.test(t));
+        .filter((t) => !/\bAdded · /.test(t));
       throw new RunError(
         `Only ${count} of ${plural(expected, 'document')} were added:\n` +
           missing.map((t) => `  ${t}`).join('\n') +
@@ -463,7 +463,9 @@ async function filesOf(dir: string): Promise<string[]> {
     .map((e) => join(dir, e.name))
     .sort();
   if (files.length === 0) {
-    throw new RunError(`--docs ${dir} holds no files (subfolders are not read). Add documents.`);
+    throw new RunError(
+      `--docs ${dir} holds no files (subfolders are not read). Put the documents directly in it.`,
+    );
   }
   return files;
 }
@@ -490,7 +492,10 @@ async function loadModel(page: Page, model: ModelChoice): Promise<string> {
   let last = '';
   return until(page, 'the language model to load', 30 * 60_000, async () => {
     // innerText: as shown, without the progress bar's fallback text.
-    const text = (await status.innerText()).replace(/\s+/g, ' ').trim();
+    const text = (await status.innerText())
+      .replace(/\s+/g, ' ')
+      .replace(/\s*·\s*/g, ' · ')
+      .trim();
     if (/ is ready\b/.test(text)) return text;
     if (/stopped working/.test(text)) throw new RunError(`The language model failed: ${text}`);
     // Loading lines change with every byte; a line per tenth is enough.
