@@ -661,11 +661,13 @@ async function main(options: Options): Promise<number> {
     }
     await until(page, 'the app to start', 60_000, async () => true);
 
+    // The questions first: a bad file fails before minutes of embedding and loading.
+    const set = await chooseSet(page, evaluation, options);
+    log(`Questions: ${set}.`);
     const documents = await addDocuments(page, options.docs);
     log(`${plural(documents, 'document')} in the knowledge base.`);
     const status = await loadModel(page, options.model);
     log(status);
-    const set = await chooseSet(page, evaluation, options);
     log(`Running ${set}…`);
     running = true;
     const end = await runEvaluation(page, evaluation, () => cancelRequested);
