@@ -6,6 +6,8 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runToJson } from '../../src/lib/core/eval/run-export';
+import { RUN } from '../../src/lib/core/eval/run-fixture';
 import { appUrl, openPage, textFile, useChromium } from './harness';
 
 const SECRET = 'The vault combination is 7-19-42 and only Imogen Thrale knows it.';
@@ -14,6 +16,11 @@ const GGUF = 'grounded-test/stories260K/stories260K.gguf';
 
 const browser = useChromium('wasm');
 
+const keptRuns = (page: Page) =>
+  page
+    .getByRole('region', { name: 'Evaluation', exact: true })
+    .getByRole('list', { name: 'Kept runs' })
+    .getByRole('listitem');
 const documentsOf = (page: Page) =>
   page.getByRole('list', { name: 'Documents' }).getByRole('listitem');
 const storageOf = (page: Page) => page.getByRole('region', { name: 'Storage' });
@@ -119,17 +126,30 @@ describe('the Storage panel', () => {
     expect(before.some((f) => f.includes('tiny-embedder'))).toBe(true);
     expect(before.some((f) => f.startsWith('opfs:') && f.includes('stories260K'))).toBe(true);
 
+    // A kept evaluation run goes with the documents it was run on.
+    await page
+      .getByRole('region', { name: 'Evaluation', exact: true })
+      .getByLabel('Import a run')
+      .setInputFiles({
+        name: 'run.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(runToJson(RUN)),
+      });
+    await expect.poll(() => keptRuns(page).count(), { timeout: 30_000 }).toBe(1);
+
     await storageOf(page).getByRole('button', { name: 'Delete everything' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete everything?' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     const consequences = (await dialog.textContent()) ?? '';
     expect(consequences).toMatch(/1 document with their chunks and vectors/);
     expect(consequences).toMatch(/2 downloaded models/);
+    expect(consequences).toMatch(/1 kept evaluation run;/);
     expect(consequences).toContain('Your settings stay');
 
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await documentsOf(page).count()).toBe(1);
+    expect(await keptRuns(page).count()).toBe(1);
     expect(await modelFilesLeft(page)).toEqual(before);
   });
 
@@ -148,6 +168,7 @@ describe('the Storage panel', () => {
       await page.getByRole('status', { name: 'Language model status' }).textContent(),
     ).toContain('No language model loaded.');
     expect(await modelFilesLeft(page)).toEqual([]);
+    expect(await keptRuns(page).count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
 
     await page.reload();

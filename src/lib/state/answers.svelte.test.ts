@@ -1,82 +1,8 @@
-import type { ChatMessage } from '../core/answers/chat';
 import { describe, expect, test } from 'vitest';
-import type { Passage } from '../core/kb/documents';
-import { DEFAULT_SAMPLING, type Sampling } from '../core/answers/sampling';
-import {
-  EngineCrashedError,
-  type ChatDelta,
-  type LlmEngine,
-  type LoadedModel,
-} from '../engines/llm/engine';
+import { DEFAULT_SAMPLING } from '../core/answers/sampling';
+import { EngineCrashedError, type LlmEngine } from '../engines/llm/engine';
 import { Answers } from './answers.svelte';
-
-/** An engine that streams scripted answers a piece at a time, and records what it was asked. */
-class ScriptedEngine implements LlmEngine {
-  readonly kind = 'wllama';
-  calls: { messages: ChatMessage[]; options: Sampling; aborted: () => boolean }[] = [];
-  running = 0;
-  maxRunning = 0;
-  constructor(
-    private script: (call: number) => string[] | Error,
-    private delayMs = 2,
-  ) {}
-  async load(): Promise<LoadedModel> {
-    return MODEL;
-  }
-  async unload(): Promise<void> {}
-  async *chat(
-    messages: ChatMessage[],
-    options: Sampling,
-    signal?: AbortSignal,
-  ): AsyncIterable<ChatDelta> {
-    const call = this.calls.length;
-    this.calls.push({ messages, options, aborted: () => signal?.aborted ?? false });
-    this.running++;
-    this.maxRunning = Math.max(this.maxRunning, this.running);
-    try {
-      const pieces = this.script(call);
-      if (pieces instanceof Error) throw pieces;
-      for (const content of pieces) {
-        await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-        if (signal?.aborted) {
-          yield { content: '', finish: 'abort' };
-          return;
-        }
-        yield { content };
-      }
-      yield {
-        content: '',
-        finish: 'stop',
-        usage: { promptTokens: 10, completionTokens: pieces.length },
-      };
-    } finally {
-      this.running--;
-    }
-  }
-}
-
-const MODEL: LoadedModel = {
-  id: 'test',
-  label: 'Test model',
-  contextWindow: 4096,
-  engine: 'wllama',
-  backend: 'WASM',
-};
-
-function passages(n: number): Passage[] {
-  return Array.from({ length: n }, (_, i) => ({
-    rank: i + 1,
-    score: 0.9 - i / 10,
-    docId: `d${i}`,
-    docName: `doc-${i + 1}.md`,
-    ordinal: i,
-    chunkCount: 10,
-    start: 0,
-    end: 10,
-    headingPath: [],
-    text: `Passage text ${i + 1}.`,
-  }));
-}
+import { MODEL, ScriptedEngine, passages } from './scripted-engine';
 
 function request(engine: LlmEngine, question = 'How long is parental leave?', model = MODEL) {
   return {

@@ -28,7 +28,17 @@ export interface AskDeps {
   reranker(): RerankerState | null;
 }
 
+/** What decides how passages are found, as the settings held it at one moment. */
+export interface RetrievalSettings {
+  mode: RetrievalMode;
+  fusion: FusionOptions;
+  topK: number;
+  reranker: RerankerState | null;
+}
+
 export interface RetrieveOptions {
+  /** Fixed for a whole evaluation run; the settings of the moment otherwise. */
+  settings?: RetrievalSettings;
   /** Told each step as it starts. */
   onStage?: (stage: 'preparing' | 'retrieving' | 'reranking') => void;
   /** Checked between steps: false drops the result. */
@@ -104,6 +114,11 @@ export class Ask {
     }
   }
 
+  /** The retrieval settings now. */
+  settings(): RetrievalSettings {
+    return { ...this.#deps.retrieval(), topK: this.#deps.topK(), reranker: this.#deps.reranker() };
+  }
+
   /**
    * The passages for `question` with the current settings, as Ask shows them, without touching
    * what Ask shows: the evaluation retrieves through this too. Resolves null as soon as
@@ -111,10 +126,10 @@ export class Ask {
    */
   async retrieve(
     question: string,
-    { onStage, current = () => true }: RetrieveOptions = {},
+    { onStage, current = () => true, settings = this.settings() }: RetrieveOptions = {},
   ): Promise<Retrieved | null> {
     const started = performance.now();
-    const { mode, fusion } = this.#deps.retrieval();
+    const { mode, fusion, topK: k, reranker } = settings;
     // Keyword search needs no embedding model.
     let vector: Float32Array | null = null;
     let embedMs = 0;
@@ -127,8 +142,6 @@ export class Ask {
       if (!current()) return null;
     }
     onStage?.('retrieving');
-    const k = this.#deps.topK();
-    const reranker = this.#deps.reranker();
     const found = await this.#deps.search.call(
       'search',
       { vector, text: question, mode, fusion, k: reranker ? Math.max(k, RERANK_CANDIDATES) : k },

@@ -360,8 +360,10 @@ export class Evaluation {
         knowledgeBase: this.knowledgeBase,
       };
       this.shown = null;
+      // Settings changed during the run apply to Ask afterwards, not to the run's questions.
+      const retrieval = ask.settings();
       const run = evaluationSteps({
-        retrieve: (question, current) => ask.retrieve(question, { current }),
+        retrieve: (question, current) => ask.retrieve(question, { current, settings: retrieval }),
         engine,
         model,
         sampling,
@@ -446,6 +448,14 @@ export class Evaluation {
     } catch (error) {
       this.deps.alerts.push(`Could not read the kept evaluation runs: ${messageOf(error)}`);
     }
+  }
+
+  /** The kept runs were deleted (with the documents): nothing of them is shown any more. */
+  async cleared(): Promise<void> {
+    this.shown = null;
+    this.comparison = null;
+    this.outcome = null;
+    await this.refreshRuns();
   }
 
   async show(id: string): Promise<void> {

@@ -55,6 +55,8 @@ export interface InventoryApp {
   readonly activeModelId: string;
   readonly ingest: { readonly running: boolean; clearFinished(): void };
   readonly reembedding: unknown;
+  /** Its kept runs go with the documents they were run on. */
+  readonly evaluation: { readonly running: boolean; cleared(): Promise<void> };
   /** Stops a question in progress, which reads the knowledge base and the language model. */
   stopQuestion(): void;
 }
@@ -219,7 +221,14 @@ export class StorageInventory {
    * left. Resolves true when everything was deleted.
    */
   async deleteEverything(): Promise<boolean> {
-    const { library, models, alerts, ingest, reembedding } = this.#app;
+    const { library, models, alerts, ingest, reembedding, evaluation } = this.#app;
+    if (evaluation.running) {
+      alerts.push(
+        'Nothing was deleted: an evaluation is running. Cancel it (under Evaluation), then press ' +
+          'Delete everything again.',
+      );
+      return false;
+    }
     if (ingest.running || reembedding) {
       alerts.push(
         `Nothing was deleted: documents are being ${ingest.running ? 'added' : 're-embedded'}. ` +
@@ -242,8 +251,9 @@ export class StorageInventory {
       // A model's files cannot go while an engine downloads or holds them.
       models.cancel();
       await models.unload().catch(() => {});
-      await step('the documents, their chunks and vectors', async () => {
+      await step('the documents, their chunks and vectors, and the evaluation runs', async () => {
         await library.clear();
+        await evaluation.cleared();
         // Finished files name documents that are gone: the panel goes back to its empty state.
         ingest.clearFinished();
       });

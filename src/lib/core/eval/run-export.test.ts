@@ -269,6 +269,15 @@ describe('runToMarkdown', () => {
     expect(markdown).toContain(
       '| 1 | How many weeks of parental leave do employees get? | ✗ 1 of 2 facts, missing: full basic pay \\| full pay | ✗ 0 of 2 facts, missing: 30 weeks; full basic pay \\| full pay | not retrieved | no |',
     );
+    // And why: the handbook was never retrieved.
+    expect(markdown).toContain(
+      'Why grounded answers missed a fact:\n\n- Retrieval missed the source document: 1\n',
+    );
+    expect(JSON.parse(runToJson(missed)).groundedMisses).toMatchObject({
+      'not-retrieved': 1,
+      'missed-facts': 0,
+    });
+    expect(runToMarkdown(RUN)).not.toContain('Why grounded answers missed');
   });
 });
 

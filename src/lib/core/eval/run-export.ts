@@ -12,6 +12,9 @@ import {
   type AnswerScore,
   type QuestionScore,
   type RunScore,
+  GROUNDED_MISS_LABELS,
+  groundedMisses,
+  type GroundedMiss,
 } from './scoring';
 
 /** What the JSON file says it is, so a file of something else is refused by name. */
@@ -32,7 +35,7 @@ export function runFileName(run: EvalRun, extension: 'json' | 'csv' | 'md'): str
 
 /**
  * The run and its scores, indented. `run` is the run exactly (parseRunJson gives it back
- * equal); `summary`, `groups` and `questions` are its scores at the time of writing, for readers
+ * equal); `summary`, `groundedMisses`, `groups` and `questions` are its scores at the time of writing, for readers
  * of the file (`jq .summary`), and are not read back.
  */
 export function runToJson(run: EvalRun): string {
@@ -43,6 +46,7 @@ export function runToJson(run: EvalRun): string {
       version: RUN_FILE_VERSION,
       scoringMethod: SCORING_METHOD,
       summary: score.summary,
+      groundedMisses: groundedMisses(score),
       groups: score.groups,
       questions: questionRows(score),
       notAsked: score.notAsked,
@@ -431,6 +435,15 @@ export function runToMarkdown(run: EvalRun): string {
           `in the grounded prompt ${hits(summary.sourceInPrompt)}.`,
     '',
   );
+
+  const misses = Object.entries(groundedMisses(score)).filter(([, n]) => n > 0);
+  if (misses.length > 0) {
+    out.push('Why grounded answers missed a fact:', '');
+    for (const [reason, n] of misses) {
+      out.push(`- ${GROUNDED_MISS_LABELS[reason as GroundedMiss]}: ${n}`);
+    }
+    out.push('');
+  }
 
   if (score.groups.length > 0) {
     out.push('## By category', '');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SCORING_METHOD, sameDocument, scoreQuestion, scoreResults, scoreRun } from './scoring';
+import {
+  SCORING_METHOD,
+  groundedMiss,
+  groundedMisses,
+  sameDocument,
+  scoreQuestion,
+  scoreResults,
+  scoreRun,
+} from './scoring';
 import type { EvalQuestion } from './questions';
 import {
   EXPENSES,
@@ -215,4 +223,53 @@ describe('scoreResults', () => {
 
 it('states the scoring method in one sentence', () => {
   expect(SCORING_METHOD).toMatch(/^Scored by fact matching, not human judgement: [^.]+\.$/);
+});
+
+describe('groundedMiss', () => {
+  const leave = question('leave');
+  const right = 'Thirty weeks at full basic pay [1].';
+  const missOf = (passages: ReturnType<typeof passage>[], text: string, promptPassages?: number) =>
+    groundedMiss(
+      scoreQuestion(
+        leave,
+        result('leave', passages, answer(text), answer('12 weeks.'), promptPassages),
+      ),
+    );
+
+  it('tells apart a retrieval miss, a passage cut by the budget, a refusal and a misread', () => {
+    expect(missOf([passage(HANDBOOK)], right)).toBeNull();
+    expect(missOf([passage(FAQ), passage(EXPENSES)], 'Two weeks [1].')).toBe('not-retrieved');
+    expect(missOf([passage(FAQ), passage(HANDBOOK)], 'Two weeks [1].', 1)).toBe('cut-from-prompt');
+    expect(missOf([passage(HANDBOOK)], 'The documents do not say.')).toBe('declined');
+    expect(missOf([passage(HANDBOOK)], '30 weeks, unpaid [1].')).toBe('missed-facts');
+  });
+
+  it('a failed answer is a failure whatever was retrieved; unanswerable questions never miss', () => {
+    const failed = scoreQuestion(
+      leave,
+      result('leave', [], answer('', { end: 'failed', error: 'crashed' }), answer('')),
+    );
+    expect(groundedMiss(failed)).toBe('failed');
+    const control = RESULTS.find((r) => r.questionId === 'dental')!;
+    expect(groundedMiss(scoreQuestion(question('dental'), control))).toBeNull();
+  });
+
+  it('counts every reason over a run, none for the fixture run that gets every fact', () => {
+    expect(groundedMisses(scoreRun(RUN))).toEqual({
+      failed: 0,
+      'not-retrieved': 0,
+      'cut-from-prompt': 0,
+      declined: 0,
+      'missed-facts': 0,
+    });
+    const worse = {
+      ...RUN,
+      results: RUN.results.map((r) =>
+        r.questionId === 'meals'
+          ? { ...r, passages: [passage(FAQ)], grounded: answer('About €40 a day [1].') }
+          : r,
+      ),
+    };
+    expect(groundedMisses(scoreRun(worse))['not-retrieved']).toBe(1);
+  });
 });

@@ -274,3 +274,44 @@ function mean(values: readonly (number | null)[]): number | null {
   const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
   return present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
 }
+
+/**
+ * Why an answerable question's grounded answer lacks a fact, looked for in this order: the
+ * answer failed; retrieval did not find the source document; it found it but the context budget
+ * cut it from the prompt; the model declined though the source was in the prompt; the model had
+ * the source (or the question names none) and did not state every fact.
+ */
+export type GroundedMiss =
+  'failed' | 'not-retrieved' | 'cut-from-prompt' | 'declined' | 'missed-facts';
+
+/** What each reason is called on screen and in reports, in the order they are looked for. */
+export const GROUNDED_MISS_LABELS: Readonly<Record<GroundedMiss, string>> = {
+  failed: 'The answer failed',
+  'not-retrieved': 'Retrieval missed the source document',
+  'cut-from-prompt': 'The source was retrieved but did not fit in the prompt',
+  declined: 'The model declined though the source was in the prompt',
+  'missed-facts': 'The model had the passages but did not state every fact',
+};
+
+/** Why the grounded answer to `score`'s question missed; null when it is right or not scored. */
+export function groundedMiss(score: QuestionScore): GroundedMiss | null {
+  if (score.question.kind !== 'answerable' || score.grounded.correct !== false) return null;
+  if (score.result.grounded.end === 'failed') return 'failed';
+  if (score.question.source !== undefined) {
+    if (score.sourceRank === null) return 'not-retrieved';
+    if (score.sourceInPrompt === false) return 'cut-from-prompt';
+  }
+  return score.grounded.abstained ? 'declined' : 'missed-facts';
+}
+
+/** How many grounded answers missed for each reason; every reason is present, 0 when none. */
+export function groundedMisses(score: RunScore): Record<GroundedMiss, number> {
+  const counts = Object.fromEntries(
+    Object.keys(GROUNDED_MISS_LABELS).map((reason) => [reason, 0]),
+  ) as Record<GroundedMiss, number>;
+  for (const question of score.questions) {
+    const miss = groundedMiss(question);
+    if (miss) counts[miss]++;
+  }
+  return counts;
+}
