@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { importQuestions } from '../src/lib/core/eval/question-import';
-import { answer, QUESTIONS, RUN } from '../src/lib/core/eval/run-fixture';
+import { answer, EXPENSES, QUESTIONS, RUN } from '../src/lib/core/eval/run-fixture';
 import { scoreRun } from '../src/lib/core/eval/scoring';
 import {
   failedAnswers,
@@ -123,6 +123,29 @@ describe('scoreboard', () => {
       '| Cannot know | 2 | 2 / 2 (100 %) | 0 / 2 (0 %) | – | – | 1 / 2 (50 %) |',
       '| Control | 2 | – | – | 2 / 2 (100 %) | 1 / 2 (50 %) | – |',
     ]);
+  });
+
+  test('why grounded answers missed, out of the answers scored, only the reasons that occur', () => {
+    // The leave answer loses its facts; the meals source is not retrieved, and its answer guesses.
+    const results = RUN.results.map((r) =>
+      r.questionId === 'leave'
+        ? { ...r, grounded: answer('Some weeks of leave.') }
+        : r.questionId === 'meals'
+          ? {
+              ...r,
+              passages: r.passages.filter((p) => p.docName !== EXPENSES),
+              grounded: answer('About €35 a day.'),
+            }
+          : r,
+    );
+    const lines = scoreboard({ ...RUN, results }).split('\n');
+    const at = lines.indexOf('| Why grounded answers missed a fact | Answers |');
+    expect(lines.slice(at + 2, at + 5)).toEqual([
+      '| Retrieval missed the source document | 1 / 3 (33 %) |',
+      '| The model had the passages but did not state every fact | 1 / 3 (33 %) |',
+      '',
+    ]);
+    expect(scoreboard(RUN)).not.toContain('Why grounded answers missed');
   });
 
   test('a cancelled run says how far it got and what was not asked', () => {

@@ -23,7 +23,14 @@ import type { QuestionSet } from '../src/lib/core/eval/questions';
 import { parseRunJson, runToJson } from '../src/lib/core/eval/run-export';
 import { describeSettings, type EvalRun } from '../src/lib/core/eval/run';
 import { parseSampleSet } from '../src/lib/core/eval/sample-set';
-import { scoreRun, SUMMARY_LABELS, type RunScore } from '../src/lib/core/eval/scoring';
+import {
+  GROUNDED_MISS_LABELS,
+  groundedMisses,
+  scoreRun,
+  SUMMARY_LABELS,
+  type GroundedMiss,
+  type RunScore,
+} from '../src/lib/core/eval/scoring';
 import { isValidModelId } from '../src/lib/core/models/embedding-catalogue';
 import { GGUF_MODELS, parseGgufParam } from '../src/lib/core/models/gguf-catalogue';
 import { WEB_LLM_MODELS } from '../src/lib/core/models/web-llm-catalogue';
@@ -247,7 +254,7 @@ const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
 
 /**
  * The run's scoreboard in Markdown: what was run, each summary figure (counts out of what they
- * count, with the percentage), then one line per category of questions.
+ * count, with the percentage), why grounded answers missed, then one line per category.
  */
 export function scoreboard(run: EvalRun, score: RunScore = scoreRun(run)): string {
   const s = score.summary;
@@ -298,6 +305,15 @@ export function scoreboard(run: EvalRun, score: RunScore = scoreRun(run)): strin
     [label('ungroundedMeanTokensPerSecond'), rate(s.ungroundedMeanTokensPerSecond)],
   ];
   out.push('| Figure | Value |', '| --- | --- |', ...rows.map(row), '');
+
+  const misses = Object.entries(groundedMisses(score)).filter(([, n]) => n > 0);
+  if (misses.length > 0) {
+    out.push('| Why grounded answers missed a fact | Answers |', '| --- | --- |');
+    for (const [reason, n] of misses) {
+      out.push(row([GROUNDED_MISS_LABELS[reason as GroundedMiss], fraction(n, scored)]));
+    }
+    out.push('');
+  }
 
   if (score.groups.length > 0) {
     out.push(
