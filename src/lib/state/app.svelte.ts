@@ -186,8 +186,9 @@ export class GroundedApp {
 
   /** Retrieves passages, then answers with and without them; supersedes a question in progress. */
   async askQuestion(): Promise<void> {
-    // The evaluation has the engine to itself while it runs; Ask is disabled meanwhile.
-    if (this.evaluation.running) return;
+    // The evaluation has the engine to itself while it runs or writes questions; Ask is
+    // disabled meanwhile.
+    if (this.evaluation.busy) return;
     this.answers.stop();
     const retrieved = await this.ask.run();
     if (!retrieved) return;

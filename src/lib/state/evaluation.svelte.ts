@@ -106,6 +106,9 @@ export class Evaluation {
   comparison = $state.raw<{ before: EvalRun; after: EvalRun; result: RunComparison } | null>(null);
   runFileError = $state<string | null>(null);
 
+  /** A run or a generation has the language model: Ask and the model panel wait. */
+  readonly busy: boolean = $derived(this.running || this.generating !== null);
+
   /** The questions a run would ask now. */
   readonly selected: QuestionSet | null = $derived(
     this.choice === 'sample'
