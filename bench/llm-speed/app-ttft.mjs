@@ -5,11 +5,7 @@
  * model from the same mirror, and questions typed into the Ask box. The numbers are the ones the
  * app shows under the grounded answer: Retrieval and First token (from sending the prompt).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build, preview } from 'vite';
-import { startMirror } from '../../scripts/serve-mirror.mjs';
+import { startApp as serveApp } from '../../scripts/serve-app.mjs';
 
 const EMBEDDER = 'Xenova/all-MiniLM-L6-v2';
 
@@ -28,36 +24,11 @@ function parseDuration(text) {
 }
 
 /**
- * Builds and serves the app and the mirror; returns a function that opens a page of it.
+ * Builds and serves the app and a mirror of `models`; its pages embed with EMBEDDER.
  * @param {{ root: string, models: string }} where the repository and the models folder
  */
-export async function startApp({ root, models }) {
-  const outDir = await mkdtemp(join(tmpdir(), 'grounded-llm-bench-app-'));
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  const server = await preview({
-    root,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port: 0, strictPort: false, host: '127.0.0.1' },
-  });
-  const address = server.httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const mirror = await startMirror({ dir: [models] });
-  return {
-    /** The app's URL (localhost: a secure context) with the mirror, the embedder and `params`. */
-    url(params = {}) {
-      const url = new URL(`http://localhost:${port}/`);
-      url.searchParams.set('models', mirror.url);
-      url.searchParams.set('embedder', EMBEDDER);
-      for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-      return url.href;
-    },
-    async close() {
-      await mirror.close();
-      await server.close();
-      await rm(outDir, { recursive: true, force: true });
-    },
-  };
+export function startApp({ root, models }) {
+  return serveApp({ root, models: [models], params: { embedder: EMBEDDER } });
 }
 
 /**

@@ -27,10 +27,17 @@ function args(backend) {
 
 /**
  * @param {Backend} [backend]
+ * @param {{ handleSIGINT?: boolean }} [options] handleSIGINT false: Ctrl-C leaves Chromium running,
+ *   for a script that answers it itself (Playwright closes the browser by default)
  * @returns {Promise<import('playwright-core').Browser>}
  */
-export function launchChromium(backend = 'wasm') {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: args(backend) });
+export function launchChromium(backend = 'wasm', { handleSIGINT = true } = {}) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: args(backend),
+    handleSIGINT,
+  });
 }
 
 /**
