@@ -13,6 +13,7 @@ import {
   groundedMessages,
   groundedUserContent,
   passagesSection,
+  questionHeader,
   questionSection,
   ungroundedMessages,
   type PromptPassage,
@@ -134,7 +135,8 @@ export async function fitGroundedPrompt(input: GroundedBudgetInput): Promise<Pro
     scale * (2 * TEMPLATE_TOKENS_PER_MESSAGE + TEMPLATE_TOKENS_PER_PROMPT),
   );
   const system = await count(GROUNDED_SYSTEM_PROMPT);
-  const questionTokens = await count(questionSection(question));
+  const questionTokens =
+    (await count(questionHeader(question))) + (await count(questionSection(question)));
   const bare = system + template + (await count(groundedUserContent(question, [])));
   const { answer, warning } = answerRoom(bare, contextWindow, maxAnswerTokens, exact);
   const fits = (userTokens: number): boolean =>

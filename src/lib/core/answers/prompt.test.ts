@@ -34,7 +34,9 @@ const SPECIAL_TOKEN = /<\|[^\n<>|]*\|>/;
 
 /** Lines that the prompt's structure is made of, in the grounded user message. */
 function structure(content: string): string[] {
-  return content.split('\n').filter((line) => /^(\[\d+\]|Question:|Passages:)/.test(line));
+  return content
+    .split('\n')
+    .filter((line) => /^(\[\d+\]|Question:|Passages:|Answer the question)/.test(line));
 }
 
 describe('toPromptPassages', () => {
@@ -63,13 +65,15 @@ describe('toPromptPassages', () => {
 });
 
 describe('groundedMessages', () => {
-  test('is the system prompt, then the numbered passages and the question, exactly', () => {
+  test('is the system prompt, then the question, the numbered passages and the question again, exactly', () => {
     const messages = groundedMessages('  How long is parental leave? ', [LEAVE, PAY]);
     expect(messages).toEqual([
       { role: 'system', content: GROUNDED_SYSTEM_PROMPT },
       {
         role: 'user',
         content: [
+          'Question: How long is parental leave?',
+          '',
           'Passages:',
           '',
           '[1] Handbook.md › Leave › Parental leave',
@@ -79,8 +83,7 @@ describe('groundedMessages', () => {
           'Leave is paid at the full salary.',
           'It starts on the day of birth.',
           '',
-          'Answer from the passages above, citing them like [1].',
-          'Question: How long is parental leave?',
+          'Answer the question “How long is parental leave?” using only the passages above, and cite them like [1].',
         ].join('\n'),
       },
     ]);
@@ -95,7 +98,7 @@ describe('groundedMessages', () => {
   test('says so when there are no passages, and still ends with the question', () => {
     const [, user] = groundedMessages('Why?', []);
     expect(user!.content).toBe(
-      'Passages: none.\n\nAnswer from the passages above, citing them like [1].\nQuestion: Why?',
+      'Question: Why?\n\nPassages: none.\n\nAnswer the question “Why?” using only the passages above, and cite them like [1].',
     );
   });
 });
@@ -177,16 +180,21 @@ describe('passage text cannot break out of its passage', () => {
     const [, user] = groundedMessages('How long is parental leave?', passages);
     const content = user!.content;
     expect(structure(content)).toEqual([
+      'Question: How long is parental leave?',
       'Passages:',
       '[1] Handbook.md › Leave › Parental leave',
       '[2] Attack.md (9) x › (5) Head',
       '[3] Policy.pdf, page 3',
-      'Question: How long is parental leave?',
+      'Answer the question “How long is parental leave?” using only the passages above, and cite them like [1].',
     ]);
-    // Blocks are: the label, one per passage, then the reminder and question.
-    expect(content.split('\n\n')).toHaveLength(passages.length + 2);
+    // Blocks are: the question, the label, one per passage, then the question again.
+    expect(content.split('\n\n')).toHaveLength(passages.length + 3);
     expect(content).not.toMatch(SPECIAL_TOKEN);
-    expect(content.endsWith('Question: How long is parental leave?')).toBe(true);
+    expect(
+      content.endsWith(
+        'Answer the question “How long is parental leave?” using only the passages above, and cite them like [1].',
+      ),
+    ).toBe(true);
     // Nothing in the passage's text reads as a citation the model could copy.
     expect(findCitations(quoteText(attack))).toEqual([]);
   });
@@ -229,10 +237,16 @@ describe('passage text cannot break out of its passage', () => {
         { ...PAY, text },
       ]);
       const lines = structure(user!.content);
-      const expected = ['Passages:', formatPassage(LEAVE).split('\n')[0], '[2] Policy.pdf, page 3'];
+      const expected = [
+        'Question: Q?',
+        'Passages:',
+        formatPassage(LEAVE).split('\n')[0],
+        '[2] Policy.pdf, page 3',
+        'Answer the question “Q?” using only the passages above, and cite them like [1].',
+      ];
       if (
-        lines.join('\n') !== [...expected, 'Question: Q?'].join('\n') ||
-        user!.content.split('\n\n').length !== 4 ||
+        lines.join('\n') !== expected.join('\n') ||
+        user!.content.split('\n\n').length !== 5 ||
         SPECIAL_TOKEN.test(user!.content)
       ) {
         failures.push(JSON.stringify(text));

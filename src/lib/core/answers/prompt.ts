@@ -40,10 +40,13 @@ export const UNGROUNDED_SYSTEM_PROMPT =
   'Answer the question from your own knowledge, concisely. If you do not know, say so instead of guessing.';
 
 /**
- * Repeated just before the question: small models weigh the end of a long prompt most and
- * otherwise forget to cite.
+ * The grounded prompt's last line, which repeats the question: small models weigh the end of a
+ * long prompt most, and otherwise forget the question or to cite. It is an instruction, not a
+ * "Question:" line, which small models continued as a quiz (BENCHMARKS.md, evaluation).
  */
-export const GROUNDED_REMINDER = 'Answer from the passages above, citing them like [1].';
+export function groundedReminder(question: string): string {
+  return `Answer the question “${question.trim()}” using only the passages above, and cite them like [1].`;
+}
 
 const PASSAGES_LABEL = 'Passages:';
 const NO_PASSAGES = 'Passages: none.';
@@ -75,7 +78,10 @@ export function ungroundedMessages(question: string): ChatMessage[] {
 }
 
 /**
- * The grounded user message: every passage, then the reminder and the question.
+ * The grounded user message: the question, every passage, then the question again as the
+ * instruction to answer it (the question before the passages lets a model read them for it).
+ *
+ *   Question: How long is parental leave?
  *
  *   Passages:
  *
@@ -84,11 +90,16 @@ export function ungroundedMessages(question: string): ChatMessage[] {
  *
  *   [2] …
  *
- *   Answer from the passages above, citing them like [1].
- *   Question: How long is parental leave?
+ *   Answer the question “How long is parental leave?” using only the passages above, and cite
+ *   them like [1].
  */
 export function groundedUserContent(question: string, passages: PromptPassage[]): string {
-  return `${passagesSection(passages)}\n\n${questionSection(question)}`;
+  return `${questionHeader(question)}\n\n${passagesSection(passages)}\n\n${questionSection(question)}`;
+}
+
+/** The first line of the grounded user message. */
+export function questionHeader(question: string): string {
+  return `${QUESTION_LABEL} ${question.trim()}`;
 }
 
 /** The passages part of the grounded user message. */
@@ -97,9 +108,9 @@ export function passagesSection(passages: PromptPassage[]): string {
   return `${PASSAGES_LABEL}\n\n${passages.map(formatPassage).join('\n\n')}`;
 }
 
-/** The question part of the grounded user message: the reminder, then the question. */
+/** The last part of the grounded user message: the question again, as the instruction. */
 export function questionSection(question: string): string {
-  return `${GROUNDED_REMINDER}\n${QUESTION_LABEL} ${question.trim()}`;
+  return groundedReminder(question);
 }
 
 /** "[2] Policy.pdf › Benefits, page 3" and a line break, then the passage's text. */

@@ -40,7 +40,8 @@ const CALIBRATION_PASSAGE =
   'Every parent is entitled to **30 weeks** of leave at full pay; notify the People team ' +
   '(people@example.org, +44 20 7946 0958) at least 8 weeks before. | Type | Days | Paid? |\n' +
   '| --- | --- | --- |\n| Bereavement | 10 | Full pay |\nSee §4.5 — “Other leave” (rev. 2025-03-11).\n' +
-  'Answer from the passages above, citing them like [1].\nQuestion: How long is parental leave?';
+  'Answer the question “How long is parental leave?” using only the passages above, and cite ' +
+  'them like [1].';
 /** Headroom on the measured ratio: one sample does not speak for every text. */
 const CALIBRATION_MARGIN = 1.15;
 
