@@ -20,7 +20,7 @@ import { startApp } from './serve-app.mjs';
 import { SAMPLING_LIMITS } from '../src/lib/core/answers/sampling';
 import { importQuestions, questionsToJsonl } from '../src/lib/core/eval/question-import';
 import type { QuestionSet } from '../src/lib/core/eval/questions';
-import { parseRunJson, runToJson } from '../src/lib/core/eval/run-export';
+import { categoryTable, parseRunJson, runToJson } from '../src/lib/core/eval/run-export';
 import { describeSettings, type EvalRun } from '../src/lib/core/eval/run';
 import { parseSampleSet } from '../src/lib/core/eval/sample-set';
 import {
@@ -315,27 +315,7 @@ export function scoreboard(run: EvalRun, score: RunScore = scoreRun(run)): strin
     out.push('');
   }
 
-  if (score.groups.length > 0) {
-    out.push(
-      `| Category | Questions | Grounded: every fact | Ungrounded: every fact | Grounded declined (unanswerable) | Ungrounded declined (unanswerable) | Source in top ${s.k} |`,
-      '| --- | --- | --- | --- | --- | --- | --- |',
-    );
-    for (const { category, summary: g } of score.groups) {
-      const facts = g.answerable - g.answerableWithoutFacts;
-      out.push(
-        row([
-          category,
-          String(g.questions),
-          fraction(g.groundedCorrect, facts),
-          fraction(g.ungroundedCorrect, facts),
-          fraction(g.groundedAbstained, g.unanswerable),
-          fraction(g.ungroundedAbstained, g.unanswerable),
-          fraction(g.sourceHitAtK, g.withSource),
-        ]),
-      );
-    }
-    out.push('');
-  }
+  if (score.groups.length > 0) out.push(...categoryTable(score), '');
   if (score.notAsked.length > 0) {
     out.push(
       `Not asked (the run was cancelled): ${plural(score.notAsked.length, 'question')}.`,

@@ -446,26 +446,7 @@ export function runToMarkdown(run: EvalRun): string {
   }
 
   if (score.groups.length > 0) {
-    out.push('## By category', '');
-    out.push(
-      '| Category | Questions | Grounded: every fact | Ungrounded: every fact | Declined (grounded) | Declined (ungrounded) | Source in top k |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-    );
-    for (const { category, summary: s } of score.groups) {
-      const scored = s.answerable - s.answerableWithoutFacts;
-      out.push(
-        row([
-          category,
-          String(s.questions),
-          fraction(s.groundedCorrect, scored),
-          fraction(s.ungroundedCorrect, scored),
-          fraction(s.groundedAbstained, s.unanswerable),
-          fraction(s.ungroundedAbstained, s.unanswerable),
-          fraction(s.sourceHitAtK, s.withSource),
-        ]),
-      );
-    }
-    out.push('');
+    out.push('## By category', '', ...categoryTable(score), '');
   }
 
   out.push('## Settings', '', '| Setting | Value |', '| --- | --- |');
@@ -528,6 +509,33 @@ function verdict(kind: string, score: AnswerScore): string {
   if (score.correct) return '✓ every fact';
   const missing = score.facts.filter((f) => !f.found).map((f) => f.fact);
   return `✗ ${score.factsFound} of ${plural(score.facts.length, 'fact')}, missing: ${formatFacts(missing)}`;
+}
+
+/**
+ * The run's scores by category as a Markdown table, one row per category: the Markdown report and
+ * `npm run eval:answers` print it alike. No lines when the questions have no categories.
+ */
+export function categoryTable(score: RunScore): string[] {
+  if (score.groups.length === 0) return [];
+  const lines = [
+    `| Category | Questions | Grounded: every fact | Ungrounded: every fact | Grounded declined (unanswerable) | Ungrounded declined (unanswerable) | Source in top ${score.summary.k} |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const { category, summary: s } of score.groups) {
+    const scored = s.answerable - s.answerableWithoutFacts;
+    lines.push(
+      row([
+        category,
+        String(s.questions),
+        fraction(s.groundedCorrect, scored),
+        fraction(s.ungroundedCorrect, scored),
+        fraction(s.groundedAbstained, s.unanswerable),
+        fraction(s.ungroundedAbstained, s.unanswerable),
+        fraction(s.sourceHitAtK, s.withSource),
+      ]),
+    );
+  }
+  return lines;
 }
 
 function row(cells: readonly string[]): string {
