@@ -188,7 +188,7 @@ describe('GGUF models from the models= mirror', () => {
     const option = page.getByRole('radio', { name: /SmolLM2 135M Instruct/ });
     await expect.poll(() => option.count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => option.isChecked(), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => page.getByRole('button', { name: 'Ask' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Ask', exact: true }).count()).toBe(1);
   });
 });
 
@@ -207,7 +207,9 @@ describe('the model list', () => {
     const qwen = page.getByRole('radio', { name: /Qwen2\.5 0\.5B Instruct \(q4f/ });
     expect(await qwen.isDisabled()).toBe(true);
     expect(text).toMatch(/WebGPU/);
-    const checked = page.getByRole('radio', { checked: true });
+    const checked = page
+      .getByRole('region', { name: 'Language model', exact: true })
+      .getByRole('radio', { checked: true });
     expect(await checked.getAttribute('value')).toMatch(/^gguf:/);
   });
 });
@@ -224,7 +226,9 @@ describe('web-llm models on WebGPU (SwiftShader: no shader-f16)', () => {
 
   test('offers the q4f32 builds, preselects Qwen2.5 0.5B, and names the model when a download fails', async () => {
     await openGpu();
-    const checked = page.getByRole('radio', { checked: true });
+    const checked = page
+      .getByRole('region', { name: 'Language model', exact: true })
+      .getByRole('radio', { checked: true });
     await expect
       .poll(() => checked.getAttribute('value'), { timeout: 30_000 })
       .toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');

@@ -47,7 +47,9 @@ for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
     test('opens on an empty state', async () => {
       await expect.poll(() => page.getByText('No documents yet.').isVisible()).toBe(true);
       expect(await documents().count()).toBe(0);
-      await expect.poll(() => page.getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Ask', exact: true }).isDisabled())
+        .toBe(true);
     });
 
     test('adds .txt and .md files with live progress, and refuses a broken PDF by name', async () => {
@@ -78,8 +80,10 @@ for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
     });
 
     test('retrieves passages in rank order with score, source and position', async () => {
-      await page.getByLabel('Question').fill('When does apple picking start for russet apples?');
-      await page.getByRole('button', { name: 'Ask' }).click();
+      await page
+        .getByLabel('Question', { exact: true })
+        .fill('When does apple picking start for russet apples?');
+      await page.getByRole('button', { name: 'Ask', exact: true }).click();
       await expect.poll(() => passages().count(), { timeout: 60_000 }).toBeGreaterThan(0);
       const first = passages().first();
       const text = (await first.textContent()) ?? '';
@@ -102,8 +106,10 @@ for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
       expect(await documents().allTextContents()).toEqual(before);
       expect(await page.getByRole('list', { name: 'Files being added' }).count()).toBe(0);
 
-      await page.getByLabel('Question').fill('How much does a jar of honey cost at the gate?');
-      await page.getByRole('button', { name: 'Ask' }).click();
+      await page
+        .getByLabel('Question', { exact: true })
+        .fill('How much does a jar of honey cost at the gate?');
+      await page.getByRole('button', { name: 'Ask', exact: true }).click();
       await expect
         .poll(() => passages().first().textContent(), { timeout: 60_000 })
         .toContain('beekeeping.txt');
@@ -112,7 +118,7 @@ for (const backend of ['wasm', 'webgpu'] as const satisfies Backend[]) {
     test('deletes a document with its chunks and vectors', async () => {
       await page.getByRole('button', { name: 'Delete beekeeping.txt' }).click();
       await expect.poll(() => documents().count()).toBe(1);
-      await page.getByRole('button', { name: 'Ask' }).click();
+      await page.getByRole('button', { name: 'Ask', exact: true }).click();
       await expect
         .poll(() => page.getByText(/\d+ for “How much does a jar/).isVisible())
         .toBe(true);

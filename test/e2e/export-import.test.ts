@@ -55,9 +55,9 @@ const importFile = (page: Page, name: string, bytes: Uint8Array) =>
 
 async function ask(page: Page): Promise<string[]> {
   // Cleared first, so the passages read are this question's, not the last one's.
-  await page.getByLabel('Question').fill('');
-  await page.getByLabel('Question').fill(QUESTION);
-  await page.getByRole('button', { name: 'Ask' }).click();
+  await page.getByLabel('Question', { exact: true }).fill('');
+  await page.getByLabel('Question', { exact: true }).fill(QUESTION);
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
   await expect.poll(() => passages(page).count(), { timeout: 90_000 }).toBeGreaterThan(0);
   await expect.poll(() => passages(page).first().textContent()).toContain('ferry');
   return passages(page).allTextContents();

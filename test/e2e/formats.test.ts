@@ -85,15 +85,15 @@ describe('every format', () => {
       expect(await worker.evaluate(() => 'pwned' in self)).toBe(false);
     }
 
-    await page.getByLabel('Question').fill('When is the cider press cleaned?');
-    await page.getByLabel('Question').press('Enter');
+    await page.getByLabel('Question', { exact: true }).fill('When is the cider press cleaned?');
+    await page.getByLabel('Question', { exact: true }).press('Enter');
     await expect.poll(() => passages().count(), { timeout: 60_000 }).toBeGreaterThan(0);
     const cider = passages().filter({ hasText: 'cider press is cleaned every Thursday' });
     await expect.poll(() => cider.count()).toBe(1);
     expect(await cider.textContent()).toContain('orchard-safety.pdf, page 2');
 
-    await page.getByLabel('Question').fill('Where do volunteers meet?');
-    await page.getByLabel('Question').press('Enter');
+    await page.getByLabel('Question', { exact: true }).fill('Where do volunteers meet?');
+    await page.getByLabel('Question', { exact: true }).press('Enter');
     const gate = passages().filter({ hasText: 'north gate' });
     await expect.poll(() => gate.count(), { timeout: 60_000 }).toBe(1);
     expect(await gate.textContent()).toContain('Volunteer guide');

@@ -34,8 +34,10 @@ describe('the sample corpus', () => {
       expect(names.some((n) => n.includes(file))).toBe(true);
     }
 
-    await page.getByLabel('Question').fill('How many weeks of parental leave do employees get?');
-    await page.getByLabel('Question').press('Enter');
+    await page
+      .getByLabel('Question', { exact: true })
+      .fill('How many weeks of parental leave do employees get?');
+    await page.getByLabel('Question', { exact: true }).press('Enter');
     await expect.poll(() => passages().count(), { timeout: 60_000 }).toBe(5);
     const top = (await passages().allTextContents()).slice(0, 3).join('\n');
     expect(top).toContain('30 weeks of parental leave');
@@ -98,8 +100,8 @@ describe('changing the embedding model', () => {
     const status = page.getByRole('status', { name: 'Embedding model' });
     await expect.poll(() => status.textContent()).toContain('tiny-embedder-256');
 
-    await page.getByLabel('Question').fill('When does the night ferry leave?');
-    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.getByLabel('Question', { exact: true }).fill('When does the night ferry leave?');
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
     await expect
       .poll(() => passages().first().textContent(), { timeout: 60_000 })
       .toContain('ferry.md');

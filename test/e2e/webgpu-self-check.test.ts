@@ -61,8 +61,8 @@ async function addFiles(page: Page) {
 
 /** The passages retrieved for `question`: their text and similarity, best first. */
 async function ask(page: Page, question: string) {
-  await page.getByLabel('Question').fill(question);
-  await page.getByRole('button', { name: 'Ask' }).click();
+  await page.getByLabel('Question', { exact: true }).fill(question);
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
   // The list says which question it answers: not the one before.
   const heading = new RegExp(`\\d+ for “${question.replace(/[?.]/g, '\\$&')}`);
   await expect.poll(() => page.getByText(heading).isVisible(), { timeout: 120_000 }).toBe(true);
