@@ -227,6 +227,17 @@ describe('parseGeneratedQuestion: reading the reply', () => {
     expect(parsed('How many days of annual leave are there? 25 days.').answer).toBe('25 days.');
   });
 
+  test('drops a bracket left open or closed at either end of the answer, keeps balanced ones', () => {
+    // SmolLM2 135M wrote "Answer: [22" for a passage about a 22-day battery.
+    expect(parsed('Question: How many days does the battery last?\nAnswer: [22').answer).toBe('22');
+    expect(parsed('Question: How many days does the battery last?\nAnswer: 22 days)').answer).toBe(
+      '22 days',
+    );
+    expect(parsed('Question: Which model replaced the K-10?\nAnswer: The K-20 (2019)').answer).toBe(
+      'The K-20 (2019)',
+    );
+  });
+
   test('reads labels written as headings, and lines wrapped in quotes', () => {
     const headed = parsed('### Question\nHow long is parental leave?\n### Answer\n30 weeks');
     expect([headed.question, headed.answer]).toEqual(['How long is parental leave?', '30 weeks']);

@@ -227,9 +227,11 @@ export function parseGeneratedQuestion(output: string, source: string): EvalQues
   const question = collapse(pair.question.replace(ACCORDING_TO, '')).replace(/^\p{Ll}/u, (c) =>
     c.toUpperCase(),
   );
-  const answer = collapse(stripCitations(pair.answer))
-    .replace(/\s+([.,;:!?])/g, '$1')
-    .replace(/^["“'‘]+|["”'’]+$/gu, '');
+  const answer = unbalancedBracket(
+    collapse(stripCitations(pair.answer))
+      .replace(/\s+([.,;:!?])/g, '$1')
+      .replace(/^["“'‘]+|["”'’]+$/gu, ''),
+  );
 
   if (!question.includes('?')) {
     return `The model wrote “${clip(question)}”, which is not a question (it has no “?”).`;
@@ -509,4 +511,20 @@ function answerFacts(answer: string, question: string): Fact[] | string {
     );
   }
   return [[whole]];
+}
+
+/**
+ * Without a bracket or parenthesis that opens it and never closes (or the reverse) at either end:
+ * small models start a citation they do not finish ("[22" for 22).
+ */
+function unbalancedBracket(text: string): string {
+  let out = text;
+  for (const [open, close] of [
+    ['[', ']'],
+    ['(', ')'],
+  ] as const) {
+    if (out.startsWith(open) && !out.includes(close)) out = out.slice(1).trimStart();
+    if (out.endsWith(close) && !out.includes(open)) out = out.slice(0, -1).trimEnd();
+  }
+  return out;
 }
