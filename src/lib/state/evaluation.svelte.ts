@@ -9,7 +9,7 @@ import type { EvalQuestion, QuestionSet } from '../core/eval/questions';
 import { parseRunJson, RunFileError } from '../core/eval/run-export';
 import { runQuestions, type RunProgress } from '../core/eval/run-questions';
 import {
-  knowledgeBaseFingerprint,
+  knowledgeBaseStamp,
   type EvalRun,
   type KnowledgeBaseStamp,
   type RunSettings,
@@ -121,14 +121,9 @@ export class Evaluation {
   );
 
   /** What the knowledge base holds now, as a run starting now would be stamped. */
-  readonly knowledgeBase: KnowledgeBaseStamp = $derived.by(() => {
-    const documents = this.deps.library.documents;
-    return {
-      documents: documents.length,
-      chunks: documents.reduce((sum, d) => sum + d.chunkCount, 0),
-      fingerprint: knowledgeBaseFingerprint(documents),
-    };
-  });
+  readonly knowledgeBase: KnowledgeBaseStamp = $derived.by(() =>
+    knowledgeBaseStamp(this.deps.library.documents),
+  );
 
   /** Why Run evaluation cannot start now; null when it can. */
   readonly blocked: string | null = $derived.by(() => {

@@ -1,5 +1,6 @@
 import {
-  knowledgeBaseFingerprint,
+  knowledgeBaseStamp,
+  runLabel,
   type EvalRun,
   type KnowledgeBaseStamp,
   type RunSettings,
@@ -63,15 +64,6 @@ export class RunStorageFullError extends StorageFullError {
       'so it was not kept; the runs kept before are unchanged. Export it as JSON to keep it, or ' +
       'free space under Storage (old runs, downloaded models) and save it again.';
   }
-}
-
-/** “Sample questions” of 1 Apr 2025, 09:00, in the reader's locale. */
-function runLabel(run: EvalRun): string {
-  const when = new Date(run.startedAt).toLocaleString(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
-  return `“${run.questionSet.name}” of ${when}`;
 }
 
 /**
@@ -152,11 +144,6 @@ export class EvalRuns {
    * run's stamp with it (knowledgeBaseChanged) to tell whether the knowledge base changed since.
    */
   async currentKnowledgeBase(): Promise<KnowledgeBaseStamp> {
-    const documents = await this.db.getAll('documents');
-    return {
-      documents: documents.length,
-      chunks: documents.reduce((sum, d) => sum + d.chunkCount, 0),
-      fingerprint: knowledgeBaseFingerprint(documents),
-    };
+    return knowledgeBaseStamp(await this.db.getAll('documents'));
   }
 }

@@ -8,6 +8,7 @@ import type { Sampling } from '../answers/sampling';
 import type { Passage } from '../kb/documents';
 import type { RetrievalMode } from '../retrieval/retrieval';
 import type { ChunkingOptions } from '../text/chunking';
+import { formatDateTime } from '../text/format';
 import { cyrb53, type QuestionSet } from './questions';
 
 /** How passages were found; the shape of the settings' retrieval preferences. */
@@ -147,6 +148,22 @@ export function knowledgeBaseFingerprint(documents: readonly FingerprintedDocume
     )
     .sort();
   return `${documents.length}-${cyrb53(lines.join('\n')).toString(16).padStart(14, '0')}`;
+}
+
+/** What `documents` hold, as a run starting now is stamped (see KnowledgeBaseStamp). */
+export function knowledgeBaseStamp(
+  documents: readonly (FingerprintedDocument & { chunkCount: number })[],
+): KnowledgeBaseStamp {
+  return {
+    documents: documents.length,
+    chunks: documents.reduce((sum, d) => sum + d.chunkCount, 0),
+    fingerprint: knowledgeBaseFingerprint(documents),
+  };
+}
+
+/** “Sample questions” of 1 Apr 2025, 09:00, in the reader's locale. */
+export function runLabel(run: Pick<EvalRun, 'questionSet' | 'startedAt'>): string {
+  return `“${run.questionSet.name}” of ${formatDateTime(run.startedAt)}`;
 }
 
 /** One setting as a person reads it. */

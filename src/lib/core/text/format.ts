@@ -26,6 +26,17 @@ export function formatDuration(ms: number): string {
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 
+let dateTimeFormat: Intl.DateTimeFormat | undefined;
+
+/** A moment in milliseconds since the epoch, as the reader's locale writes it: "1 Apr 2025, 09:00". */
+export function formatDateTime(ms: number): string {
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+  return dateTimeFormat.format(ms);
+}
+
 /** "3 chunks", "1 chunk". */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count.toLocaleString('en')} ${count === 1 ? singular : pluralForm}`;
