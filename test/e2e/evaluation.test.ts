@@ -321,7 +321,7 @@ describe('generated questions', () => {
     const reasons = panel().locator('details li');
     expect(await reasons.count()).toBe(3);
     for (const reason of await reasons.allTextContents()) {
-      expect(reason).toMatch(/^[\w-]+\.(md|txt): The model/);
+      expect(reason).toMatch(/^[\w-]+\.(md|txt): The (model|question|answer) /);
     }
     expect(await panel().getByRole('radio', { name: 'Generated questions' }).isDisabled()).toBe(
       true,
