@@ -1,0 +1,400 @@
+/**
+ * The answer inspector's check: each sentence of an answer set against the passages, and marked
+ * supported, partly supported or not found in them; each citation checked against the passage it
+ * names; and each exact detail (number, date, amount, code, name) looked up in every passage.
+ *
+ * How a sentence is scored against a stretch of passage (one sentence, or two in a row):
+ * - **Lexical coverage**: the share of the sentence's content words (stop words out, stemmed, as
+ *   keyword search reads them) that the stretch contains, weighted so the words that carry the
+ *   claim count most: words inside a detail count DETAIL_WEIGHT, words of the question only
+ *   QUESTION_WEIGHT — a passage that repeats the question does not support an answer to it.
+ * - **Meaning**: the cosine of the two sentences' embeddings, with the knowledge base's own
+ *   embedding model (computed by the caller; without it the check is lexical only).
+ * - **Details**: the share of the sentence's details that appear in no passage at all.
+ *
+ * score = w·cosine + (1 − w)·coverage − penalty·(share of details in no passage), and the best
+ * stretch over all passages decides: score ≥ supported → supported, ≥ partial → partly
+ * supported, else not found. A sentence with a detail in no passage is never "supported". The
+ * weights and thresholds are calibrated on labelled answer sentences (scripts/calibrate-support.ts,
+ * BENCHMARKS.md); this file takes them as given.
+ *
+ * It matches words, meaning and exact details against the passages. It cannot tell whether a
+ * claim is true in the world, nor follow reasoning across passages.
+ */
+
+import { tokenize } from '../retrieval/analyzer';
+import { normaliseForMatching } from '../eval/facts';
+import { findCitations } from './citations';
+import { extractDetails, type Detail } from './details';
+import { declinesToAnswer } from './prompt';
+import { splitSentences, type SentenceKind } from './sentences';
+
+export type SupportLevel = 'supported' | 'partial' | 'missing' | 'none';
+
+/** A passage as the check reads it. */
+export interface SupportPassage {
+  /** The number the answer cites it by ([1] is 1). */
+  number: number;
+  text: string;
+  /** Where it comes from (document name, headings): details may be stated there too. */
+  source?: string;
+}
+
+/** Weights and thresholds, calibrated per embedding model (support-calibration.ts). */
+export interface SupportThresholds {
+  /** The cosine's weight in the score, 0–1; 0 without embeddings. */
+  cosineWeight: number;
+  /** Subtracted once for a sentence all of whose details are in no passage. */
+  detailPenalty: number;
+  /** Score from which a sentence is partly supported. */
+  partial: number;
+  /** Score from which a sentence is supported. */
+  supported: number;
+}
+
+export const DETAIL_WEIGHT = 2;
+export const QUESTION_WEIGHT = 0.25;
+
+/** A span of a passage's text: passage is an index into the passages given. */
+export interface Evidence {
+  passage: number;
+  start: number;
+  end: number;
+}
+
+export interface CitationVerdict {
+  number: number;
+  /** The cited passage supports the sentence, at least in part. */
+  holds: boolean;
+}
+
+export interface SentenceSupport {
+  /** answer.slice(start, end). */
+  text: string;
+  start: number;
+  end: number;
+  kind: SentenceKind;
+  level: SupportLevel;
+  /** The best score over the passages (−Infinity for 'none'). */
+  score: number;
+  cosine: number | null;
+  coverage: number;
+  /** Where the passages come closest to saying it; null for 'missing' and 'none'. */
+  evidence: Evidence | null;
+  /** Its details that appear in no passage, offsets into the answer. */
+  unfoundDetails: Detail[];
+  /** Each passage it cites, and whether that passage supports it. */
+  citations: CitationVerdict[];
+}
+
+export interface SupportSummary {
+  sentences: number;
+  supported: number;
+  partial: number;
+  missing: number;
+  /** Citations (sentence, passage pairs) of passages that exist, and how many hold. */
+  citations: number;
+  citationsHolding: number;
+  unfoundDetails: number;
+}
+
+export interface SupportReport {
+  sentences: SentenceSupport[];
+  summary: SupportSummary;
+  /** Whether meaning (embeddings) was used, or words and details only. */
+  semantic: boolean;
+}
+
+/** A sentence or passage stretch as scored: its weighted terms. */
+interface Unit {
+  passage: number;
+  start: number;
+  end: number;
+  text: string;
+  terms: Set<string>;
+  /** Its text normalised as facts are, padded with spaces, to find details in. */
+  normalised: string;
+}
+
+interface AnswerSentence {
+  text: string;
+  start: number;
+  end: number;
+  kind: SentenceKind;
+  /** The text without citations and Markdown emphasis: what is embedded. */
+  plain: string;
+  /** Term → weight, for the words outside details. */
+  weights: Map<string, number>;
+  details: Detail[];
+  /** Each detail normalised as facts are, padded with spaces, and its weight. */
+  detailKeys: { key: string; weight: number }[];
+  cited: number[];
+  claim: boolean;
+}
+
+/** An answer and passages read once: the texts to embed, and what scoring needs. */
+export interface PreparedSupport {
+  sentences: AnswerSentence[];
+  /** Each passage's sentences, in passage order. */
+  units: Unit[];
+  passages: readonly SupportPassage[];
+  /** Each passage's text (source included), normalised as facts are, padded with spaces. */
+  lookup: string[];
+}
+
+/** The answer's sentences and the passages' sentences, read for scoring. */
+export function prepareSupport(
+  question: string,
+  answer: string,
+  passages: readonly SupportPassage[],
+): PreparedSupport {
+  const questionTerms = new Set(tokenize(question).map((t) => t.term));
+  const sentences = splitSentences(answer).map((sentence): AnswerSentence => {
+    const details = extractDetails(sentence.text);
+    const plain = plainText(sentence.text);
+    const weights = new Map<string, number>();
+    for (const token of tokenize(sentence.text)) {
+      if (isCitationNumber(sentence.text, token.start)) continue;
+      // A detail's words are looked up as the detail, whole, however a passage writes it.
+      if (details.some((d) => token.start < d.end && d.start < token.end)) continue;
+      const weight = questionTerms.has(token.term) ? QUESTION_WEIGHT : 1;
+      weights.set(token.term, Math.max(weights.get(token.term) ?? 0, weight));
+    }
+    const normalisedQuestion = ` ${normaliseForMatching(question)} `;
+    const detailKeys = details.map((d) => {
+      const key = ` ${normaliseForMatching(d.text)} `;
+      return { key, weight: normalisedQuestion.includes(key) ? QUESTION_WEIGHT : DETAIL_WEIGHT };
+    });
+    const cited = new Set<number>();
+    for (const match of findCitations(sentence.text)) for (const n of match.numbers) cited.add(n);
+    return {
+      text: sentence.text,
+      start: sentence.start,
+      end: sentence.end,
+      kind: sentence.kind,
+      plain,
+      weights,
+      details: details.map((d) => ({
+        ...d,
+        start: d.start + sentence.start,
+        end: d.end + sentence.start,
+      })),
+      detailKeys,
+      cited: [...cited].sort((a, b) => a - b),
+      claim: weights.size + details.length > 0 && !declinesToAnswer(sentence.text),
+    };
+  });
+  const units: Unit[] = [];
+  passages.forEach((passage, index) => {
+    for (const s of splitSentences(passage.text)) {
+      units.push({
+        passage: index,
+        start: s.start,
+        end: s.end,
+        text: plainText(s.text),
+        terms: new Set(tokenize(s.text).map((t) => t.term)),
+        normalised: ` ${normaliseForMatching(s.text)} `,
+      });
+    }
+  });
+  const lookup = passages.map((p) => ` ${normaliseForMatching(`${p.source ?? ''}\n${p.text}`)} `);
+  return { sentences, units, passages, lookup };
+}
+
+/** What the caller embeds: the answer's claims, then every passage sentence. */
+export function textsToEmbed(prepared: PreparedSupport): { sentences: string[]; units: string[] } {
+  return {
+    sentences: prepared.sentences.filter((s) => s.claim).map((s) => s.plain),
+    units: prepared.units.map((u) => u.text),
+  };
+}
+
+/**
+ * Cosines of each of `a`'s rows with each of `b`'s (unit vectors, row-major, `dimension` wide):
+ * result[i][j] = a_i · b_j.
+ */
+export function cosines(a: Float32Array, b: Float32Array, dimension: number): number[][] {
+  const rows = a.length / dimension;
+  const cols = b.length / dimension;
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const row: number[] = new Array<number>(cols);
+    for (let j = 0; j < cols; j++) {
+      let dot = 0;
+      for (let k = 0; k < dimension; k++) dot += a[i * dimension + k]! * b[j * dimension + k]!;
+      row[j] = dot;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Each sentence's support. `similarity` is textsToEmbed's sentences × units cosines, or null for
+ * a check by words and details only (then `thresholds.cosineWeight` should be 0).
+ */
+export function checkSupport(
+  prepared: PreparedSupport,
+  similarity: readonly (readonly number[])[] | null,
+  thresholds: SupportThresholds,
+): SupportReport {
+  const { units, passages, lookup } = prepared;
+  const weight = similarity ? thresholds.cosineWeight : 0;
+  let claimIndex = 0;
+  const sentences = prepared.sentences.map((sentence): SentenceSupport => {
+    const base = {
+      text: sentence.text,
+      start: sentence.start,
+      end: sentence.end,
+      kind: sentence.kind,
+    };
+    if (!sentence.claim) {
+      return {
+        ...base,
+        level: 'none',
+        score: -Infinity,
+        cosine: null,
+        coverage: 0,
+        evidence: null,
+        unfoundDetails: [],
+        citations: [],
+      };
+    }
+    const row = similarity?.[claimIndex++] ?? null;
+    const unfoundDetails = sentence.details.filter(
+      (_, i) => !lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
+    );
+    const penalty =
+      sentence.details.length > 0
+        ? thresholds.detailPenalty * (unfoundDetails.length / sentence.details.length)
+        : 0;
+    const total = sum(sentence.weights.values()) + sum(sentence.detailKeys.map((d) => d.weight));
+
+    // The best stretch of each passage: one sentence, or it and the next.
+    const bestOf = new Map<number, Scored>();
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i]!;
+      const next = units[i + 1]?.passage === unit.passage ? units[i + 1] : undefined;
+      const stretches: [Unit, number | null][] = [[unit, row ? row[i]! : null]];
+      if (next) {
+        const joined = {
+          ...unit,
+          end: next.end,
+          terms: union(unit.terms, next.terms),
+          normalised: `${unit.normalised}${next.normalised}`,
+        };
+        stretches.push([joined, row ? Math.max(row[i]!, row[i + 1]!) : null]);
+      }
+      for (const [stretch, cosine] of stretches) {
+        const coverage = covered(sentence, stretch) / total;
+        const score = weight * (cosine ?? 0) + (1 - weight) * coverage - penalty;
+        const best = bestOf.get(unit.passage);
+        // Ties go to the shorter stretch: the tighter evidence.
+        if (!best || score > best.score + 1e-9) {
+          bestOf.set(unit.passage, { score, cosine, coverage, unit: stretch });
+        }
+      }
+    }
+    let best: Scored | undefined;
+    for (const scored of bestOf.values()) if (!best || scored.score > best.score) best = scored;
+
+    const score = best?.score ?? -penalty;
+    const level: SupportLevel =
+      score >= thresholds.supported && unfoundDetails.length === 0
+        ? 'supported'
+        : score >= thresholds.partial
+          ? 'partial'
+          : 'missing';
+    const citations = sentence.cited
+      .map((number) => ({ number, index: passages.findIndex((p) => p.number === number) }))
+      .filter(({ index }) => index >= 0)
+      .map(({ number, index }) => ({
+        number,
+        holds: (bestOf.get(index)?.score ?? -Infinity) >= thresholds.partial,
+      }));
+    return {
+      ...base,
+      level,
+      score,
+      cosine: best?.cosine ?? null,
+      coverage: best?.coverage ?? 0,
+      evidence:
+        best && level !== 'missing'
+          ? { passage: best.unit.passage, start: best.unit.start, end: best.unit.end }
+          : null,
+      unfoundDetails,
+      citations,
+    };
+  });
+  return { sentences, summary: summarise(sentences), semantic: similarity !== null };
+}
+
+interface Scored {
+  score: number;
+  cosine: number | null;
+  coverage: number;
+  unit: Unit;
+}
+
+export function summarise(sentences: readonly SentenceSupport[]): SupportSummary {
+  const summary: SupportSummary = {
+    sentences: 0,
+    supported: 0,
+    partial: 0,
+    missing: 0,
+    citations: 0,
+    citationsHolding: 0,
+    unfoundDetails: 0,
+  };
+  for (const s of sentences) {
+    if (s.level === 'none') continue;
+    summary.sentences++;
+    summary[s.level]++;
+    summary.citations += s.citations.length;
+    summary.citationsHolding += s.citations.filter((c) => c.holds).length;
+    summary.unfoundDetails += s.unfoundDetails.length;
+  }
+  return summary;
+}
+
+/** Without citations, Markdown emphasis and code ticks: the words of the sentence. */
+function plainText(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of findCitations(text)) {
+    out += text.slice(at, match.start);
+    at = match.end;
+  }
+  out += text.slice(at);
+  return out
+    .replace(/[*_`]+/g, '')
+    .replace(/\s+([.,;:!?])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The token at `offset` is inside a citation bracket. */
+function isCitationNumber(text: string, offset: number): boolean {
+  return findCitations(text).some((m) => offset > m.start && offset < m.end);
+}
+
+/** The weight of the sentence's words and details that the stretch contains. */
+function covered(sentence: AnswerSentence, stretch: Unit): number {
+  let total = 0;
+  for (const [term, weight] of sentence.weights) if (stretch.terms.has(term)) total += weight;
+  for (const { key, weight } of sentence.detailKeys)
+    if (stretch.normalised.includes(key)) total += weight;
+  return total;
+}
+
+function union<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): Set<T> {
+  const out = new Set(a);
+  for (const item of b) out.add(item);
+  return out;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
