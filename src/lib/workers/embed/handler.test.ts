@@ -191,6 +191,27 @@ describe('embedding worker handlers (real transformers.js, tiny model, fake Inde
     w.close();
   });
 
+  test('embed-texts gives every text its vector, in the order given, batched', async () => {
+    const w = workers('texts');
+    await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });
+    // Lengths out of order, more than one batch: the batches are sorted by length.
+    const texts = Array.from({ length: 11 }, (_, i) =>
+      i % 2 ? `The heater is serviced every ${i} months by the caretaker.` : `Leave ${i}.`,
+    );
+    const { vectors, dimension, modelId } = await w.embed.call('embed-texts', { texts });
+    expect({ rows: vectors.length / dimension, modelId }).toEqual({ rows: 11, modelId: MODEL.id });
+    for (const [i, text] of texts.entries()) {
+      const { vector } = await w.embed.call('embed-query', { text });
+      const row = vectors.subarray(i * dimension, (i + 1) * dimension);
+      let dot = 0;
+      for (let k = 0; k < dimension; k++) dot += row[k]! * vector[k]!;
+      // The same text's vector, up to the batch's int8 quantization.
+      expect(dot).toBeGreaterThan(0.98);
+    }
+    expect((await w.embed.call('embed-texts', { texts: [] })).vectors).toHaveLength(0);
+    w.close();
+  });
+
   test('search follows added and removed documents', async () => {
     const w = workers('follow');
     await w.embed.call('load', { model: MODEL, backend: 'wasm', remoteHost: mirror.url });

@@ -61,6 +61,17 @@ export const EMBED_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
   cpu: 1,
 };
 
+/**
+ * Sentences embedded per call by 'embed-texts', by backend. They are short (10–40 tokens) and
+ * sorted by length, so a batch pads little and saves the per-call overhead that dominates at that
+ * length (BENCHMARKS.md, answer inspector).
+ */
+export const SENTENCE_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
+  webgpu: 32,
+  wasm: 8,
+  cpu: 8,
+};
+
 /** Chunks between two reports of embedding progress. */
 const PROGRESS_EVERY = 16;
 
@@ -122,6 +133,23 @@ export function createEmbedHandlers(deps: EmbedHandlerDeps): Handlers<EmbedMetho
       const started = performance.now();
       const vector = await embedder.embed([model.queryPrefix + text]);
       return new Transfer({ vector, ms: performance.now() - started }, [vector.buffer]);
+    },
+
+    async 'embed-texts'({ texts }) {
+      const { model, embedder } = current();
+      const started = performance.now();
+      const vectors = await embedByLength(
+        texts.map((text) => model.passagePrefix + text),
+        (batch) => embedder.embed(batch),
+        { batchSize: SENTENCE_BATCH[embedder.backend] },
+      );
+      const result = {
+        vectors,
+        dimension: embedder.dimension,
+        modelId: model.id,
+        ms: performance.now() - started,
+      };
+      return new Transfer(result, [vectors.buffer]);
     },
 
     ingest({ files, chunking, maxBytes }, { progress, signal }) {

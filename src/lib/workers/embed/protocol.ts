@@ -77,6 +77,16 @@ export interface EmbedQueryResult {
   ms: number;
 }
 
+/** Texts embedded alike, to compare with each other (the answer inspector's sentences). */
+export interface EmbedTextsResult {
+  /** texts.length × dimension unit vectors, row-major, in the texts' order. */
+  vectors: Float32Array;
+  dimension: number;
+  /** The model they were embedded with: vectors of different models do not compare. */
+  modelId: string;
+  ms: number;
+}
+
 export interface ReembedProgress {
   /** Documents finished, of total; `name` is the one in progress. */
   done: number;
@@ -112,4 +122,9 @@ export type EmbedMethods = {
   load: { request: LoadRequest; result: LoadResult; progress: DownloadProgress };
   ingest: { request: IngestRequest; result: IngestResult; progress: FileProgress };
   'embed-query': { request: { text: string }; result: EmbedQueryResult; progress: never };
+  /**
+   * Texts embedded as passages are (the model's passage prefix), shortest first in batches, so
+   * sentences of an answer and of passages compare with each other.
+   */
+  'embed-texts': { request: { texts: string[] }; result: EmbedTextsResult; progress: never };
 };
