@@ -28,6 +28,7 @@ import { findCitations } from './citations';
 import { extractDetails, type Detail } from './details';
 import { declinesToAnswer } from './prompt';
 import { splitSentences, type SentenceKind } from './sentences';
+import { SUPPORT_CALIBRATION } from './support-calibration';
 
 export type SupportLevel = 'supported' | 'partial' | 'missing' | 'none';
 
@@ -50,6 +51,17 @@ export interface SupportThresholds {
   partial: number;
   /** Score from which a sentence is supported. */
   supported: number;
+}
+
+/**
+ * The calibrated thresholds for vectors of `modelId`; words and details only (cosineWeight 0)
+ * for no model or one that was not calibrated.
+ */
+export function supportThresholds(modelId: string | null): SupportThresholds {
+  return (
+    (modelId !== null ? SUPPORT_CALIBRATION.models[modelId] : undefined) ??
+    SUPPORT_CALIBRATION.lexical
+  );
 }
 
 export const DETAIL_WEIGHT = 2;
