@@ -1,8 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../core/answers/sampling';
 import { EngineCrashedError, type LlmEngine } from '../engines/llm/engine';
 import { Answers } from './answers.svelte';
 import { MODEL, ScriptedEngine, passages } from './scripted-engine';
+import { SupportChecker } from './support-checker';
 
 function request(engine: LlmEngine, question = 'How long is parental leave?', model = MODEL) {
   return {
@@ -48,6 +49,48 @@ describe('Answers', () => {
     expect(grounded.blocks).toHaveLength(1);
     expect(answers.running).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  test('after both answers, checks each against its passages; a newer run drops the check', async () => {
+    const embedded: string[][] = [];
+    const checker = new SupportChecker(async (texts) => {
+      embedded.push(texts);
+      throw new Error('no embedding model in this test');
+    });
+    const engine = new ScriptedEngine((call) =>
+      call === 0 ? ['Passage text 1 [1]. The moon is cheese [2].'] : ['Passage text 3.'],
+    );
+    const answers = new Answers(() => {}, checker);
+    await answers.run(request(engine));
+    await vi.waitFor(() => expect(answers.ungrounded.supportStatus).toBe('done'));
+    const { grounded, ungrounded } = answers;
+    expect(grounded.support!.sentences.map((s) => [s.level, s.citations])).toEqual([
+      ['supported', [{ number: 1, holds: true }]],
+      ['missing', [{ number: 2, holds: false }]],
+    ]);
+    expect(grounded.checkedAgainst).toBe(grounded.sources);
+    // The ungrounded answer is checked against every retrieved passage.
+    expect(ungrounded.support!.sentences[0]!.evidence).toMatchObject({ passage: 2 });
+    expect(ungrounded.checkedAgainst.map((p) => p.rank)).toEqual([1, 2, 3]);
+    // Only after both streams: nothing was embedded while the engine generated.
+    expect(embedded).toHaveLength(2);
+
+    // A new question resets the panes, and the old check never lands in them.
+    let release = () => {};
+    const slow = new SupportChecker(
+      () => new Promise((_, reject) => (release = () => reject(new Error('late')))),
+    );
+    const answers2 = new Answers(() => {}, slow);
+    await answers2.run(request(new ScriptedEngine(() => ['Passage text 1.'])));
+    await vi.waitFor(() => expect(answers2.grounded.supportStatus).toBe('checking'));
+    const next = answers2.run(request(new ScriptedEngine(() => ['Other.'])));
+    release();
+    await next;
+    expect(answers2.grounded.text).toBe('Other.');
+    // The old check failed late: its error does not land in the new answer's pane.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(answers2.grounded.supportError).toBeNull();
+    expect(answers2.grounded.support).toBeNull();
   });
 
   test('flags a grounded answer that cites nothing, unless it says the documents do not say', async () => {

@@ -13,12 +13,16 @@ import { declinesToAnswer, toPromptPassages } from '../core/answers/prompt';
 import type { Sampling } from '../core/answers/sampling';
 import type { FinishReason, LlmEngine, LoadedModel } from '../engines/llm/engine';
 import { generate } from './generate';
+import { supportPassages, type CheckedSupport, type SupportChecker } from './support-checker';
 
 export type AnswerKind = 'grounded' | 'ungrounded';
 
 /** waiting: queued behind the other answer; thinking: prompt sent, no token yet. */
 export type PaneStatus =
   'idle' | 'waiting' | 'thinking' | 'streaming' | 'done' | 'stopped' | 'failed';
+
+/** The answer inspector's check of a finished answer. */
+export type SupportStatus = 'idle' | 'checking' | 'done' | 'failed';
 
 export interface AnswerMetrics {
   retrievalMs: number;
@@ -69,6 +73,12 @@ export class AnswerPane {
   error = $state<string | null>(null);
   /** A message for an empty pane (e.g. no model loaded). */
   note = $state<string | null>(null);
+  /** Each sentence of the finished answer set against the passages (the answer inspector). */
+  support = $state.raw<CheckedSupport | null>(null);
+  supportStatus = $state<SupportStatus>('idle');
+  supportError = $state<string | null>(null);
+  /** The passages the answer was checked against: `support`'s evidence indexes these. */
+  checkedAgainst = $state.raw<Passage[]>([]);
 
   #markdown = new MarkdownStream();
   #pending = '';
@@ -93,6 +103,10 @@ export class AnswerPane {
     this.finish = null;
     this.maxTokens = 0;
     this.error = null;
+    this.support = null;
+    this.supportStatus = 'idle';
+    this.supportError = null;
+    this.checkedAgainst = [];
     this.#markdown.reset();
     this.#pending = '';
   }
@@ -172,9 +186,12 @@ export class Answers {
   #previous: Promise<void> = Promise.resolve();
   /** Called with an error that means the engine must be reloaded. */
   #onEngineError: (error: unknown) => void;
+  #checker: SupportChecker | null;
 
-  constructor(onEngineError: (error: unknown) => void) {
+  /** `checker` checks each finished answer's sentences against the passages (none: no check). */
+  constructor(onEngineError: (error: unknown) => void, checker: SupportChecker | null = null) {
     this.#onEngineError = onEngineError;
+    this.#checker = checker;
   }
 
   /** Shows `note` in both panes instead of answers (e.g. "load a model"). */
@@ -247,6 +264,9 @@ export class Answers {
         await this.#answer(pane, engine, options, request.retrievalMs, signal);
         if (pane.status === 'failed') break;
       }
+      // After both streams, so the check never competes with generating; it does not hold the
+      // engine either (the next question's answers need not wait for it).
+      if (!signal.aborted) void this.#check(request, signal);
     } finally {
       for (const pane of panes) {
         if (
@@ -259,6 +279,34 @@ export class Answers {
         }
       }
       this.running = false;
+    }
+  }
+
+  /** Checks each finished answer: the grounded one against its prompt's passages, the
+   * ungrounded one against all the retrieved passages. A newer run drops the results. */
+  async #check(request: AnswerRequest, signal: AbortSignal): Promise<void> {
+    const checker = this.#checker;
+    if (!checker) return;
+    for (const pane of [this.grounded, this.ungrounded]) {
+      if (signal.aborted) return;
+      if (pane.status !== 'done' || !pane.text.trim()) continue;
+      const passages = pane.kind === 'grounded' ? pane.sources : request.passages;
+      pane.supportStatus = 'checking';
+      try {
+        const report = await checker.check(
+          request.question,
+          pane.text,
+          supportPassages(passages, pane.kind === 'grounded' ? 'prompt' : 'rank'),
+        );
+        if (signal.aborted) return;
+        pane.support = report;
+        pane.checkedAgainst = passages;
+        pane.supportStatus = 'done';
+      } catch (error) {
+        if (signal.aborted) return;
+        pane.supportStatus = 'failed';
+        pane.supportError = `Could not check the answer against the passages: ${messageOf(error)}`;
+      }
     }
   }
 

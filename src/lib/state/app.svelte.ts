@@ -6,6 +6,7 @@ import type { SearchMethods } from '../workers/search/protocol';
 import type { EmbedMethods, ReembedProgress } from '../workers/embed/protocol';
 import { isAbortError } from '../workers/rpc';
 import { Alerts } from './alerts.svelte';
+import { SupportChecker } from './support-checker';
 import { Answers } from './answers.svelte';
 import { Evaluation } from './evaluation.svelte';
 import { Ask } from './ask.svelte';
@@ -141,7 +142,13 @@ export class GroundedApp {
       },
     });
     this.models = new Models(this.settings, this.alerts);
-    this.answers = new Answers((error) => this.models.crashed(error));
+    this.answers = new Answers(
+      (error) => this.models.crashed(error),
+      new SupportChecker(async (texts) => {
+        await prepare();
+        return embed.call('embed-texts', { texts });
+      }),
+    );
     this.evaluation = new Evaluation({
       kb,
       library: this.library,
