@@ -148,6 +148,17 @@ describe('checkSupport', () => {
     expect(HANDBOOK[0]!.text.slice(evidence!.start, evidence!.end)).toBe(HANDBOOK[0]!.text);
   });
 
+  test('of two stretches that support a sentence alike, the evidence is the shorter', () => {
+    const passages: SupportPassage[] = [
+      { number: 1, text: 'What did Lily see?\n\nThey went up and saw a big, scary dog.' },
+    ];
+    const report = check('What did Lily see?', 'They saw a big, scary dog.', passages);
+    const { evidence } = report.sentences[0]!;
+    expect(passages[0]!.text.slice(evidence!.start, evidence!.end)).toBe(
+      'They went up and saw a big, scary dog.',
+    );
+  });
+
   test('with embeddings, a paraphrase without shared words can be supported', () => {
     const passages: SupportPassage[] = [
       { number: 1, text: 'Staff may work from home twice a week.' },

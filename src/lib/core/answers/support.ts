@@ -302,7 +302,12 @@ export function checkSupport(
         const score = weight * (cosine ?? 0) + (1 - weight) * coverage - penalty;
         const best = bestOf.get(unit.passage);
         // Ties go to the shorter stretch: the tighter evidence.
-        if (!best || score > best.score + 1e-9) {
+        const tie = best !== undefined && Math.abs(score - best.score) <= 1e-9;
+        if (
+          !best ||
+          score > best.score + 1e-9 ||
+          (tie && stretch.end - stretch.start < best.unit.end - best.unit.start)
+        ) {
           bestOf.set(unit.passage, { score, cosine, coverage, unit: stretch });
         }
       }
