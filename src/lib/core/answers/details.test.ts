@@ -43,6 +43,7 @@ describe('extractDetails', () => {
     ]);
     expect(details('The Finance Director approves it.')).toEqual([['name', 'Finance Director']]);
     expect(details('It is normal.')).toEqual([]);
+    expect(details('She said: "Yes, I\'m sure."')).toEqual([]);
   });
 
   test('number words count with a unit; citations and list numbers are not details', () => {

@@ -59,7 +59,8 @@ const NOT_NAMES = new Set(
   (
     'a an the it its this that these those there they he she we you i in on at of for to from by ' +
     'with and or but if when while after before yes no not every each all some any our your their ' +
-    'his her my is are was were be do does did can could should must may might will would'
+    'his her my is are was were be do does did can could should must may might will would ' +
+    "i'm i’m i've i’ve i'll i’ll i'd i’d"
   ).split(' '),
 );
 

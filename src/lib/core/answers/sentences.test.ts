@@ -80,4 +80,12 @@ describe('splitSentences', () => {
       ['Is it broken?', 'No!', 'The light is a heartbeat.', '"It blinks," the FAQ says.'],
     );
   });
+
+  test('a quoted exclamation that the sentence goes on after is one sentence', () => {
+    expect(texts('"Here!" said Anna. "Come!" She ran.')).toEqual([
+      '"Here!" said Anna.',
+      '"Come!"',
+      'She ran.',
+    ]);
+  });
 });

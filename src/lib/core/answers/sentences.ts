@@ -143,7 +143,9 @@ function sentencesIn(text: string, start: number, end: number): [number, number]
   const merged: [number, number][] = [];
   for (const span of spans) {
     const previous = merged[merged.length - 1];
-    if (previous && endsWithoutEnding(text.slice(previous[0], previous[1]))) {
+    // … and neither does one a lower-case word continues: '"Here!" said Anna.'
+    const continues = /^\s*\p{Ll}/u.test(text.slice(span[0], span[1]));
+    if (previous && (continues || endsWithoutEnding(text.slice(previous[0], previous[1])))) {
       previous[1] = span[1];
       continue;
     }
