@@ -75,9 +75,13 @@ describe('the RAG-or-fine-tuning guide', () => {
     expect(await verdictOf(page)).toContain('Retrieval (RAG).');
     const reasons = await reasonsOf(page);
     expect(reasons).toHaveLength(3);
-    expect(reasons[0]).toMatch(/You answered “Facts: .*”:.*lack your facts/);
-    expect(reasons[1]).toMatch(/You answered “Often: .*”:.*changes often/);
-    expect(reasons[2]).toMatch(/You answered “Yes: people must .*”:.*cite their sources/);
+    expect(reasons[0]).toMatch(/^\s*What is wrong\? Facts: .*\.\s+The answers lack your facts/);
+    expect(reasons[1]).toMatch(
+      /^\s*Does the knowledge change\? Often: .*\.\s+Your knowledge changes often/,
+    );
+    expect(reasons[2]).toMatch(
+      /^\s*Must answers cite sources\? Yes: people must .*\.\s+Answers must cite their sources/,
+    );
   });
 
   test('the answers are kept over a reload', async () => {
@@ -103,7 +107,9 @@ describe('the RAG-or-fine-tuning guide', () => {
     expect(await verdictOf(page)).toContain('Fine-tuning.');
     const reasons = await reasonsOf(page);
     expect(reasons[0]).toMatch(/labelled examples and the capacity to train/);
-    expect(reasons[1]).toMatch(/You answered “Rarely.*”:.*rarely changes/);
+    expect(reasons[1]).toMatch(
+      /^\s*Does the knowledge change\? Rarely.*\.\s+Your knowledge rarely changes/,
+    );
 
     // Without the capacity to train, the honest answer is to prompt first.
     await page.getByRole('group', { name: CAPACITY }).getByRole('radio', { name: 'No' }).check();
@@ -167,7 +173,9 @@ describe('the RAG-or-fine-tuning guide', () => {
 
     expect(await verdictOf(page)).toContain('Retrieval (RAG).');
     const reasons = await reasonsOf(page);
-    expect(reasons[1]).toMatch(/You answered “Now and then.*”:.*changes now and then/);
+    expect(reasons[1]).toMatch(
+      /^\s*Does the knowledge change\? Now and then.*\.\s+Your knowledge changes now and then/,
+    );
 
     // On to the first reason's link, and Enter follows it.
     await page.keyboard.press('Tab');

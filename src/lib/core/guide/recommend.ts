@@ -33,6 +33,8 @@ export interface GuideOption<Id extends QuestionId = QuestionId> {
 export interface GuideQuestion<Id extends QuestionId = QuestionId> {
   id: Id;
   question: string;
+  /** The question in a few words, to label the answer a reason follows from. */
+  topic: string;
   options: readonly GuideOption<Id>[];
 }
 
@@ -42,6 +44,7 @@ type Questions = { [Id in QuestionId]: GuideQuestion<Id> }[QuestionId];
 export const GUIDE_QUESTIONS: readonly Questions[] = [
   {
     id: 'knowledge',
+    topic: 'Does the knowledge change?',
     question: 'Does the knowledge your answers rely on change?',
     options: [
       { value: 'often', label: 'Often: prices, policies, tickets, this week’s notes' },
@@ -51,6 +54,7 @@ export const GUIDE_QUESTIONS: readonly Questions[] = [
   },
   {
     id: 'citations',
+    topic: 'Must answers cite sources?',
     question: 'Must answers cite their sources?',
     options: [
       { value: 'yes', label: 'Yes: people must be able to check where an answer came from' },
@@ -59,6 +63,7 @@ export const GUIDE_QUESTIONS: readonly Questions[] = [
   },
   {
     id: 'problem',
+    topic: 'What is wrong?',
     question: 'What is wrong with the answers a model gives from a plain prompt?',
     options: [
       { value: 'facts', label: 'Facts: it does not know yours, or gets them wrong' },
@@ -69,6 +74,7 @@ export const GUIDE_QUESTIONS: readonly Questions[] = [
   },
   {
     id: 'labelledData',
+    topic: 'Labelled data?',
     question:
       'Do you have labelled data: hundreds of questions or inputs paired with the answers you want?',
     options: [
@@ -78,6 +84,7 @@ export const GUIDE_QUESTIONS: readonly Questions[] = [
   },
   {
     id: 'mlCapacity',
+    topic: 'Can you train a model?',
     question: 'Can you train, host and retrain a model (GPUs, the skills, the time)?',
     options: [
       { value: 'yes', label: 'Yes' },
