@@ -80,6 +80,17 @@ export class Ask {
     if (this.busy) this.status = this.passages.length > 0 ? 'done' : 'idle';
   }
 
+  /** Back to an empty question box and no passages, as on a first visit. */
+  clear(): void {
+    this.cancel();
+    this.question = '';
+    this.asked = '';
+    this.passages = [];
+    this.timings = null;
+    this.error = null;
+    this.status = 'idle';
+  }
+
   /**
    * Retrieves passages for the question; a newer call supersedes an older one still running.
    * Resolves with what was retrieved, or null when it failed or was superseded.

@@ -286,6 +286,13 @@ export class Evaluation {
     this.#save();
   }
 
+  /** Forgets the imported and generated questions and picks the sample set; runs are kept. */
+  resetQuestions(): void {
+    this.imported = null;
+    this.choice = 'sample';
+    this.clearGenerated();
+  }
+
   choose(choice: SetChoice): void {
     this.choice = choice;
     this.#save();

@@ -93,3 +93,50 @@ describe('changing a setting', () => {
     expect(storage.getItem('grounded:settings')).toBeNull();
   });
 });
+
+describe('reset', () => {
+  test('brings back the defaults, saved, keeping the language model picked', () => {
+    const storage = memoryStorage();
+    const settings = new Settings(storage, new URL('http://localhost/'));
+    const defaults = new Settings(memoryStorage(), new URL('http://localhost/'));
+    settings.setTopK(9);
+    settings.setRetrieval({ mode: 'keyword', fusion: 'weighted', denseWeight: 0.2 });
+    settings.setChunking({ targetTokens: 120, overlapTokens: 20 });
+    settings.setEmbeddingModel('Xenova/bge-small-en-v1.5');
+    settings.sampling = { ...settings.sampling, temperature: 1.5 };
+    settings.rerank = true;
+    settings.languageModel = GGUF_MODELS[0]!.id;
+    settings.save();
+
+    settings.reset();
+    const expected = {
+      topK: defaults.topK,
+      retrieval: defaults.retrieval,
+      chunking: defaults.chunking,
+      embeddingModel: defaults.embeddingModel,
+      sampling: defaults.sampling,
+      rerank: false,
+      maxDocumentMB: defaults.maxDocumentMB,
+      backend: defaults.backend,
+    };
+    expect(settings).toMatchObject({ ...expected, languageModel: GGUF_MODELS[0]!.id });
+    expect(new Settings(storage, new URL('http://localhost/'))).toMatchObject({
+      ...expected,
+      languageModel: GGUF_MODELS[0]!.id,
+    });
+  });
+
+  test('applies the page’s parameters again for the visit, without saving them', () => {
+    const storage = memoryStorage();
+    const url = new URL('http://localhost/?embedder=grounded-test/tiny-embedder&topk=3');
+    const settings = new Settings(storage, url);
+    settings.setTopK(12);
+    settings.reset();
+    expect(settings.embeddingModel).toBe('grounded-test/tiny-embedder');
+    expect(settings.topK).toBe(3);
+    expect(settings.problems).toEqual([]);
+    const saved = new Settings(storage, new URL('http://localhost/'));
+    expect(saved.embeddingModel).not.toBe('grounded-test/tiny-embedder');
+    expect(saved.topK).toBe(5);
+  });
+});

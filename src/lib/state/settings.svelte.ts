@@ -89,9 +89,12 @@ export class Settings {
   /** Problems with the page's URL parameters, to show once. */
   readonly problems: string[] = [];
   #storage: Storage | undefined;
+  #params: URLSearchParams;
+  #ggufProblem: string | undefined;
 
   constructor(storage: Storage | undefined, url: URL) {
     this.#storage = storage;
+    this.#params = url.searchParams;
     const saved = this.#load();
     if (saved.embeddingModel && isValidModelId(saved.embeddingModel)) {
       this.embeddingModel = saved.embeddingModel;
@@ -112,19 +115,50 @@ export class Settings {
     const params = url.searchParams;
     this.modelSource = parseModelSource(params.get('models'));
     if (this.modelSource.problem) this.problems.push(this.modelSource.problem);
+    const gguf = params.get('gguf');
+    const extra = gguf === null ? undefined : parseGgufParam(gguf);
+    this.#ggufProblem = extra && 'problem' in extra ? extra.problem : undefined;
+    this.extraGguf = extra && !('problem' in extra) ? extra : undefined;
+    this.#applyParams(this.problems);
+  }
+
+  /**
+   * Every setting back to its default, saved, then this visit's URL parameters applied again
+   * (as at the page's start, without saving them). The language model picked is kept: it names
+   * a download, which a reset of the demo keeps, and may be the one loaded.
+   */
+  reset(): void {
+    const languageModel = this.languageModel;
+    this.embeddingModel = DEFAULT_EMBEDDING_MODEL;
+    this.chunking = { ...DEFAULT_CHUNKING };
+    this.topK = DEFAULT_TOP_K;
+    this.backend = 'auto';
+    this.sampling = { ...DEFAULT_SAMPLING };
+    this.retrieval = { ...DEFAULT_RETRIEVAL };
+    this.rerank = false;
+    this.rerankModel = DEFAULT_RERANKER_MODEL;
+    this.maxDocumentMB = DEFAULT_MAX_DOCUMENT_MB;
+    this.languageModel = languageModel;
+    this.save();
+    // Their problems were shown at the start.
+    this.#applyParams([]);
+    this.languageModel = languageModel;
+  }
+
+  /** The page's URL parameters, which override the saved settings for this visit. */
+  #applyParams(problems: string[]): void {
+    const params = this.#params;
     const embedder = params.get('embedder');
     if (embedder !== null) {
       if (isValidModelId(embedder)) this.embeddingModel = embedder;
       else
-        this.problems.push(
-          `The embedder= parameter “${embedder}” is not a model id like owner/name.`,
-        );
+        problems.push(`The embedder= parameter “${embedder}” is not a model id like owner/name.`);
     }
     const maxSize = params.get('maxsize');
     if (maxSize !== null) {
       if (validMaxDocumentMB(Number(maxSize))) this.maxDocumentMB = Number(maxSize);
       else
-        this.problems.push(
+        problems.push(
           `The maxsize= parameter “${maxSize}” is not a size in MB between 0 and 10000.`,
         );
     }
@@ -136,9 +170,7 @@ export class Settings {
         this.rerankModel = reranker;
         this.rerank = true;
       } else {
-        this.problems.push(
-          `The reranker= parameter “${reranker}” is not a model id like owner/name.`,
-        );
+        problems.push(`The reranker= parameter “${reranker}” is not a model id like owner/name.`);
       }
     }
     const retrieval = params.get('retrieval');
@@ -146,25 +178,22 @@ export class Settings {
       if (RETRIEVAL_MODES.includes(retrieval as RetrievalMode)) {
         this.retrieval = { ...this.retrieval, mode: retrieval as RetrievalMode };
       } else {
-        this.problems.push(
+        problems.push(
           `The retrieval= parameter “${retrieval}” is not one of ${RETRIEVAL_MODES.join(', ')}.`,
         );
       }
     }
-    const gguf = params.get('gguf');
-    const extra = gguf === null ? undefined : parseGgufParam(gguf);
-    if (extra && 'problem' in extra) this.problems.push(extra.problem);
-    this.extraGguf = extra && !('problem' in extra) ? extra : undefined;
+    if (this.#ggufProblem) problems.push(this.#ggufProblem);
     if (this.extraGguf) this.languageModel = this.extraGguf.id;
-    this.#applyShared(params);
+    this.#applyShared(params, problems);
   }
 
   /** A workshop link's parameters (core/web/share-link.ts), for this visit only, like the rest. */
-  #applyShared(params: URLSearchParams): void {
+  #applyShared(params: URLSearchParams, problems: string[]): void {
     const known = (id: string) =>
       WEB_LLM_MODELS.some((m) => m.id === id) || GGUF_MODELS.some((m) => m.id === id);
     const shared = decodeShareParams(params, known);
-    this.problems.push(...shared.problems);
+    problems.push(...shared.problems);
     if (shared.languageModel && !this.extraGguf) this.languageModel = shared.languageModel;
     if (shared.topK !== undefined) this.topK = shared.topK;
     const { fusion, rrfK, denseWeight } = shared;

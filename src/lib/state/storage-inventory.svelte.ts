@@ -21,6 +21,7 @@ import {
 } from '../engines/model-files';
 import { RERANKER_MODELS, rerankerModelSpec } from '../core/models/rerank-catalogue';
 import type { Alerts } from './alerts.svelte';
+import { busyProblem } from './busy';
 import type { EmbedderState } from './embedder.svelte';
 import type { Library } from './library.svelte';
 import type { Models } from './models.svelte';
@@ -221,19 +222,10 @@ export class StorageInventory {
    * left. Resolves true when everything was deleted.
    */
   async deleteEverything(): Promise<boolean> {
-    const { library, models, alerts, ingest, reembedding, evaluation } = this.#app;
-    if (evaluation.running) {
-      alerts.push(
-        'Nothing was deleted: an evaluation is running. Cancel it (under Evaluation), then press ' +
-          'Delete everything again.',
-      );
-      return false;
-    }
-    if (ingest.running || reembedding) {
-      alerts.push(
-        `Nothing was deleted: documents are being ${ingest.running ? 'added' : 're-embedded'}. ` +
-          'Wait for them to finish or cancel them, then press Delete everything again.',
-      );
+    const { library, models, alerts, ingest, evaluation } = this.#app;
+    const busy = busyProblem(this.#app, 'Delete everything', 'Nothing was deleted');
+    if (busy) {
+      alerts.push(busy);
       return false;
     }
     this.clearing = true;
