@@ -134,6 +134,10 @@ describe('readDocument', () => {
     await expect(readDocument(blob('{}'), 'blank.json')).rejects.toThrow(
       '“blank.json” holds no values: there is nothing to search.',
     );
+    const deep = `${'['.repeat(100)}"x"${']'.repeat(100)}`;
+    await expect(readDocument(blob(deep), 'deep.json')).rejects.toThrow(
+      '“deep.json” holds its values only more than 64 levels deep',
+    );
   });
 
   test('refuses files over the size limit without reading them', async () => {
