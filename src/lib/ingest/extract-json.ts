@@ -1,5 +1,5 @@
 import { messageOf } from '../core/text/format';
-import { decodeText, replacementWarnings } from './decode-text';
+import { decodeText, decodingWarnings } from './decode-text';
 import { CorruptDocumentError, NoTextError } from './errors';
 import type { Extraction } from './extraction';
 
@@ -15,7 +15,8 @@ const MAX_DEPTH = 64;
  * JSON Lines (.jsonl, .ndjson) reads each line as a record.
  */
 export function extractJson(bytes: Uint8Array, name: string): Extraction {
-  const { text: source, replaced } = decodeText(bytes);
+  const decoded = decodeText(bytes);
+  const source = decoded.text;
   const renderer = new Renderer();
   if (/\.(?:jsonl|ndjson)$/i.test(name)) {
     source.split(/\r?\n/).forEach((line, i) => {
@@ -26,7 +27,7 @@ export function extractJson(bytes: Uint8Array, name: string): Extraction {
     renderer.walk(parse(source, name, ''), '', 0);
   }
   const text = renderer.text();
-  const warnings = replacementWarnings(replaced);
+  const warnings = decodingWarnings(decoded);
   if (renderer.tooDeep) {
     // Every value left out is not "no values": say why there is nothing to search.
     if (text.trim() === '') {
