@@ -259,3 +259,42 @@ export function makePng(): Bytes {
 export function utf8(text: string): Bytes {
   return new TextEncoder().encode(text);
 }
+
+/** Windows-1252's characters outside Latin-1, by byte (0x80–0x9F). */
+const WINDOWS_1252_EXTRA: Record<string, number> = {
+  '€': 0x80,
+  '‚': 0x82,
+  '„': 0x84,
+  '…': 0x85,
+  '‘': 0x91,
+  '’': 0x92,
+  '“': 0x93,
+  '”': 0x94,
+  '•': 0x95,
+  '–': 0x96,
+  '—': 0x97,
+  '™': 0x99,
+  œ: 0x9c,
+  Œ: 0x8c,
+};
+
+/** Text in Windows-1252, as a Western European Windows editor saves it; throws on others. */
+export function windows1252(text: string): Bytes {
+  return Uint8Array.from(text, (char) => {
+    const code = char.charCodeAt(0);
+    const byte =
+      WINDOWS_1252_EXTRA[char] ?? (code < 0x80 || (code >= 0xa0 && code <= 0xff) ? code : -1);
+    if (byte < 0) throw new RangeError(`${char} is not in Windows-1252`);
+    return byte;
+  });
+}
+
+/** Text in UTF-16, without a byte-order mark unless `bom`. */
+export function utf16(text: string, endian: 'le' | 'be', bom = false): Bytes {
+  const bytes = new Uint8Array((text.length + (bom ? 1 : 0)) * 2);
+  const view = new DataView(bytes.buffer);
+  const units = bom ? `\uFEFF${text}` : text;
+  for (let i = 0; i < units.length; i++)
+    view.setUint16(i * 2, units.charCodeAt(i), endian === 'le');
+  return bytes;
+}

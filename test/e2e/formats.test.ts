@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { makeDocx, makeExe, makePdf } from '../make-files';
+import { makeDocx, makeExe, makePdf, utf16, windows1252 } from '../make-files';
 import { appUrl, collectDialogs, openPage, useChromium } from './harness';
 
 const browser = useChromium('wasm');
@@ -123,5 +123,40 @@ describe('every format', () => {
     expect(names).toContain('orchard-safety.pdf');
     expect(names).toContain('staff.csv');
     expect(names).not.toContain('damaged.pdf');
+  });
+
+  test('Windows-1252 and UTF-16 files without a byte-order mark read right, and say so', async () => {
+    await page
+      .getByLabel('Add documents')
+      .setInputFiles([
+        file(
+          'menu.txt',
+          windows1252('Le café crème coûte 4 € au kiosque — «très» bon.\n'),
+          'text/plain',
+        ),
+        file(
+          'export.txt',
+          utf16('The greenhouse thermostat is set to 21 degrees.\r\n', 'le'),
+          'text/plain',
+        ),
+      ]);
+    await expect.poll(() => documents().count(), { timeout: 120_000 }).toBe(2);
+    const menu = documents().filter({ hasText: 'menu.txt' });
+    await expect
+      .poll(() => menu.textContent())
+      .toContain('Read as Windows-1252 (Western European, also called Latin-1)');
+    await expect
+      .poll(() => documents().filter({ hasText: 'export.txt' }).textContent())
+      .toContain('Read as UTF-16 little-endian');
+
+    await page.getByLabel('Question', { exact: true }).fill('How much is the café crème?');
+    await page.getByLabel('Question', { exact: true }).press('Enter');
+    const coffee = passages().filter({ hasText: 'menu.txt' });
+    await expect.poll(() => coffee.count(), { timeout: 60_000 }).toBe(1);
+    const text = await coffee.textContent();
+    expect(text).toContain('café crème coûte 4 € au kiosque — «très» bon');
+    expect(text).not.toContain('\uFFFD');
+    const heat = passages().filter({ hasText: 'export.txt' });
+    await expect.poll(() => heat.textContent()).toContain('thermostat is set to 21 degrees');
   });
 });

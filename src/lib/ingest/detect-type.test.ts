@@ -6,6 +6,7 @@ import {
   makePdf,
   makePng,
   makeZip,
+  utf16,
   utf8,
 } from '../../../test/make-files';
 import { detectType, extensionOf, formatFromName, looksLikeText } from './detect-type';
@@ -156,9 +157,17 @@ describe('detectType', () => {
   });
 
   test('UTF-16 with a byte-order mark is text despite its NUL bytes', () => {
-    const utf16 = Uint8Array.from([0xff, 0xfe, 0x68, 0, 0x69, 0]);
-    expect(looksLikeText(utf16)).toBe(true);
-    expect(detectType('a.txt', utf16)).toEqual({ kind: 'document', format: 'plain' });
+    const withBom = Uint8Array.from([0xff, 0xfe, 0x68, 0, 0x69, 0]);
+    expect(looksLikeText(withBom)).toBe(true);
+    expect(detectType('a.txt', withBom)).toEqual({ kind: 'document', format: 'plain' });
+  });
+
+  test('UTF-16 without a byte-order mark is text too', () => {
+    for (const endian of ['le', 'be'] as const) {
+      const bytes = utf16('Notes from a Windows tool.\r\n', endian);
+      expect(looksLikeText(bytes)).toBe(true);
+      expect(detectType('notes.txt', bytes)).toEqual({ kind: 'document', format: 'plain' });
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 
 import type { DocumentFormat } from '../core/text/document-format';
+import { utf16WithoutBom } from './decode-text';
 
 export type FileType =
   /** Something Grounded reads. `language` for source code; `contentOverrides` when the bytes
@@ -347,9 +348,12 @@ function zipType(bytes: Uint8Array): FileType {
   return { kind: 'binary', what: 'a ZIP archive', advice: ARCHIVE_ADVICE };
 }
 
-/** Text, as far as the first 8 KB tell: no NUL byte, few control characters. */
+/**
+ * Text, as far as the first 8 KB tell: no NUL byte, few control characters; or UTF-16, with a
+ * byte-order mark or the zero bytes that give it away without one.
+ */
 export function looksLikeText(bytes: Uint8Array): boolean {
-  if (hasUtf16Bom(bytes)) return true;
+  if (hasUtf16Bom(bytes) || utf16WithoutBom(bytes)) return true;
   const head = bytes.subarray(0, 8192);
   let control = 0;
   for (const b of head) {

@@ -1,4 +1,4 @@
-import { decodeText, replacementWarnings } from './decode-text';
+import { decodeText, decodingWarnings } from './decode-text';
 import { EmptyDocumentError } from './errors';
 import type { Extraction } from './extraction';
 import { parseCsv } from '../core/text/parse-csv';
@@ -16,7 +16,8 @@ import { parseCsv } from '../core/text/parse-csv';
  * the first row has a letter in it, it is data, not a header, and columns are named "Column 1", ….
  */
 export function extractCsv(bytes: Uint8Array, name: string): Extraction {
-  const { text: source, replaced } = decodeText(bytes);
+  const decoded = decodeText(bytes);
+  const source = decoded.text;
   const isTsv = /\.tsv$/i.test(name);
   const { rows, unclosedQuoteRow } = parseCsv(source, isTsv ? '\t' : undefined);
   const first = rows[0] ?? [];
@@ -38,7 +39,7 @@ export function extractCsv(bytes: Uint8Array, name: string): Extraction {
     });
     if (lines.length > 1) blocks.push(lines.join('\n'));
   });
-  const warnings = replacementWarnings(replaced);
+  const warnings = decodingWarnings(decoded);
   if (unclosedQuoteRow !== undefined) {
     warnings.push(
       `A quoted field in row ${unclosedQuoteRow} is never closed, so everything after it was read ` +

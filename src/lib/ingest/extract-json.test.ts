@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { chunkDocument } from '../core/text/chunking';
 import { utf8 } from '../../../test/make-files';
-import { CorruptDocumentError } from './errors';
+import { CorruptDocumentError, NoTextError } from './errors';
 import { extractJson } from './extract-json';
 
 const read = (value: unknown, name = 'data.json') => extractJson(utf8(JSON.stringify(value)), name);
@@ -74,5 +74,28 @@ describe('extractJson', () => {
     const { text, warnings } = extractJson(utf8(`{"top": "kept", "deep": ${deep}}`), 'deep.json');
     expect(text).toBe('top: kept');
     expect(warnings).toEqual(['Values nested more than 64 levels deep were left out.']);
+  });
+
+  test('a file whose every value is too deep says so, not that it holds no values', () => {
+    const deep = `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`;
+    const attempt = (bytes: Uint8Array, name: string) => {
+      try {
+        extractJson(bytes, name);
+      } catch (e) {
+        return e as Error;
+      }
+    };
+    const error = attempt(utf8(deep), 'deep.json');
+    expect(error).toBeInstanceOf(NoTextError);
+    expect(error?.message).toBe(
+      '“deep.json” holds its values only more than 64 levels deep, deeper than Grounded reads ' +
+        'JSON, so none were read and there is nothing to search. Flatten the nesting, or rename ' +
+        'the file to end in .txt to add it as plain text.',
+    );
+    expect(attempt(utf8(`${deep}\n${deep}\n`), 'deep.jsonl')?.message).toMatch(
+      /^“deep\.jsonl” holds its values only more than 64 levels deep/,
+    );
+    // Empty containers really hold no values: that is not about depth.
+    expect(read({ a: { b: [] } }).text).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 import { messageOf } from '../core/text/format';
-import { decodeText, replacementWarnings } from './decode-text';
-import { CorruptDocumentError } from './errors';
+import { decodeText, decodingWarnings } from './decode-text';
+import { CorruptDocumentError, NoTextError } from './errors';
 import type { Extraction } from './extraction';
 
 /** Deeper values are left out (with a warning): real data is never this deep. */
@@ -15,7 +15,8 @@ const MAX_DEPTH = 64;
  * JSON Lines (.jsonl, .ndjson) reads each line as a record.
  */
 export function extractJson(bytes: Uint8Array, name: string): Extraction {
-  const { text: source, replaced } = decodeText(bytes);
+  const decoded = decodeText(bytes);
+  const source = decoded.text;
   const renderer = new Renderer();
   if (/\.(?:jsonl|ndjson)$/i.test(name)) {
     source.split(/\r?\n/).forEach((line, i) => {
@@ -25,11 +26,21 @@ export function extractJson(bytes: Uint8Array, name: string): Extraction {
   } else {
     renderer.walk(parse(source, name, ''), '', 0);
   }
-  const warnings = replacementWarnings(replaced);
+  const text = renderer.text();
+  const warnings = decodingWarnings(decoded);
   if (renderer.tooDeep) {
+    // Every value left out is not "no values": say why there is nothing to search.
+    if (text.trim() === '') {
+      throw new NoTextError(
+        name,
+        `“${name}” holds its values only more than ${MAX_DEPTH} levels deep, deeper than ` +
+          'Grounded reads JSON, so none were read and there is nothing to search. Flatten the ' +
+          'nesting, or rename the file to end in .txt to add it as plain text.',
+      );
+    }
     warnings.push(`Values nested more than ${MAX_DEPTH} levels deep were left out.`);
   }
-  return { text: renderer.text(), format: 'json', warnings };
+  return { text, format: 'json', warnings };
 }
 
 function parse(json: string, name: string, where: string): unknown {

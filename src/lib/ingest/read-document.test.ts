@@ -6,7 +6,9 @@ import {
   makePdf,
   makePng,
   makeZip,
+  utf16,
   utf8,
+  windows1252,
 } from '../../../test/make-files';
 import { decodeText } from './decode-text';
 import {
@@ -134,6 +136,10 @@ describe('readDocument', () => {
     await expect(readDocument(blob('{}'), 'blank.json')).rejects.toThrow(
       '“blank.json” holds no values: there is nothing to search.',
     );
+    const deep = `${'['.repeat(100)}"x"${']'.repeat(100)}`;
+    await expect(readDocument(blob(deep), 'deep.json')).rejects.toThrow(
+      '“deep.json” holds its values only more than 64 levels deep',
+    );
   });
 
   test('refuses files over the size limit without reading them', async () => {
@@ -168,13 +174,26 @@ describe('readDocument', () => {
   });
 
   test('invalid UTF-8 is replaced and the document gets a warning', async () => {
-    const bytes = new Uint8Array([...utf8('caf'), 0xe9, 0x20, 0x6f, 0x6b]);
-    const read = await readDocument(blob(bytes), 'latin1.txt');
-    expect(read.text).toBe('caf\uFFFD ok');
+    const bytes = new Uint8Array([...utf8('naïve '), 0xe9, 0x20, 0x6f, 0x6b]);
+    const read = await readDocument(blob(bytes), 'damaged.txt');
+    expect(read.text).toBe('naïve \uFFFD ok');
     expect(read.warnings).toEqual([
       '1 invalid byte sequence was replaced with �: the file is not entirely UTF-8. ' +
         'Save it as UTF-8 and add it again for the exact text.',
     ]);
+  });
+
+  test('legacy encodings are read as what they are, with the encoding assumed named', async () => {
+    const text = 'Prix : 12 € — café crème\n';
+    const latin = await readDocument(blob(windows1252(text)), 'prix.txt');
+    expect(latin.text).toBe(text);
+    expect(latin.warnings).toEqual([expect.stringMatching(/^Read as Windows-1252 /)]);
+    const wide = await readDocument(blob(utf16(text, 'le')), 'prix.md');
+    expect(wide).toMatchObject({ text, format: 'markdown' });
+    expect(wide.warnings).toEqual([expect.stringMatching(/^Read as UTF-16 little-endian: /)]);
+    const csv = await readDocument(blob(windows1252('article;prix\ncafé;2 €\n')), 'p.csv');
+    expect(csv.text).toBe('Row 2\narticle: café\nprix: 2 €');
+    expect(csv.warnings).toEqual([expect.stringMatching(/^Read as Windows-1252 /)]);
   });
 
   test('a genuine U+FFFD in valid UTF-8 is not a warning', async () => {

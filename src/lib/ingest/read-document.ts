@@ -1,5 +1,5 @@
 import type { DocumentFormat } from '../core/text/document-format';
-import { decodeText, replacementWarnings } from './decode-text';
+import { decodeText, decodingWarnings } from './decode-text';
 import {
   detectType,
   extensionOf,
@@ -83,12 +83,12 @@ async function extract(
     case 'markdown':
     case 'plain':
     case 'code': {
-      const { text, replaced } = decodeText(bytes);
+      const decoded = decodeText(bytes);
       return {
-        text,
+        text: decoded.text,
         format: type.format,
         ...(type.language && { language: type.language }),
-        warnings: replacementWarnings(replaced),
+        warnings: decodingWarnings(decoded),
       };
     }
   }

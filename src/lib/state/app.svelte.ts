@@ -11,6 +11,7 @@ import { Answers } from './answers.svelte';
 import { Evaluation } from './evaluation.svelte';
 import { Ask } from './ask.svelte';
 import { EmbedderState } from './embedder.svelte';
+import { DocumentEditor } from './document-editor.svelte';
 import { Ingest } from './ingest.svelte';
 import { interruptedMessage, watchInterrupted } from './interrupted';
 import { Library } from './library.svelte';
@@ -31,6 +32,7 @@ export class GroundedApp {
   readonly embedder: EmbedderState;
   readonly library: Library;
   readonly ingest: Ingest;
+  readonly editor: DocumentEditor;
   readonly ask: Ask;
   readonly models: Models;
   readonly reranker: RerankerState;
@@ -117,6 +119,7 @@ export class GroundedApp {
       failed: (message) => this.alerts.push(message),
       storageFull: (fileName) => void this.#storageFull(fileName),
     });
+    this.editor = new DocumentEditor({ kb, ingest: this.ingest, alerts: this.alerts, storage });
     this.transfer = new KbTransfer({
       kb,
       library: this.library,
@@ -178,9 +181,11 @@ export class GroundedApp {
     void this.evaluation.start(import.meta.env.BASE_URL);
     try {
       await Promise.all([this.library.refresh(), this.#search.call('open', {})]);
-      await watchInterrupted((await this.#kb).pending, (records) =>
-        this.alerts.push(interruptedMessage(records), 'notice'),
-      );
+      await watchInterrupted((await this.#kb).pending, (records) => {
+        // An edit's save cut short opens again in its editor; the rest are files to add again.
+        const rest = this.editor.recover(records, this.library.documents);
+        if (rest.length > 0) this.alerts.push(interruptedMessage(rest), 'notice');
+      });
     } catch (error) {
       this.alerts.push(`Could not read the knowledge base: ${messageOf(error)}`);
       return;

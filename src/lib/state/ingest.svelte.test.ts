@@ -201,4 +201,25 @@ describe('Ingest', () => {
     expect(ingest.counts.done).toBe(0);
     worker.channel.port1.close();
   });
+
+  test('replace: an edited version goes straight in, replacing; a failure is left to the editor', async () => {
+    const worker = fakeWorker((name) => (name.startsWith('bad') ? 'failed' : 'done'));
+    // Stored under the same name: no Replace, Keep both or Skip to ask.
+    const { cb, log } = callbacks({ 'notes.txt': storedDoc('notes.txt', 'old') });
+    const ingest = new Ingest(worker.client, cb);
+    const job = await ingest.replace(file('notes.txt', 'edited'), 'stored-notes.txt');
+    expect(worker.requests[0]!.files).toMatchObject([
+      { name: 'notes.txt', replaces: 'stored-notes.txt' },
+    ]);
+    expect(job).toMatchObject({ stage: 'done', message: 'Replaced the earlier version.' });
+    expect(job.document?.id).toBe('new-notes.txt');
+    expect(log.stored).toEqual([['notes.txt', 'stored-notes.txt']]);
+    expect(ingest.jobs).toEqual([job]);
+
+    const failed = await ingest.replace(file('bad.txt'), 'stored-bad.txt');
+    expect(failed).toMatchObject({ stage: 'failed', message: '“bad.txt” is broken.' });
+    expect(failed.document).toBeNull();
+    expect(log.alerts).toEqual([]);
+    worker.channel.port1.close();
+  });
 });

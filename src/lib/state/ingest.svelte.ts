@@ -34,12 +34,16 @@ export class FileJob {
   conflict = $state.raw<DocumentRecord | null>(null);
   /** The stored document this file replaces, once the person chose Replace. */
   replaces: string | undefined;
+  /** The document stored, once done. */
+  document = $state.raw<DocumentRecord | null>(null);
   /** Listed in Ingest.attention. */
   noticed = false;
 
   constructor(
     readonly key: number,
     readonly file: File,
+    /** Whether its failure is an alert; false when whoever started it shows it (an edit). */
+    readonly alerts = true,
   ) {}
 
   get name(): string {
@@ -139,6 +143,20 @@ export class Ingest {
     await Promise.all([this.#run(direct), this.#checkNamed(named)]);
   }
 
+  /**
+   * Adds `file` as the new version of the stored document `replaces`, with no question asked:
+   * an edited document. Its progress is listed like any file's, but a failure is not an alert
+   * (the editor shows it). Resolves with its job once it has ended.
+   */
+  async replace(file: File, replaces: string): Promise<FileJob> {
+    const job = new FileJob(this.#nextKey++, file, false);
+    job.replaces = replaces;
+    this.jobs = [...this.jobs, job];
+    this.counts.queued++;
+    await this.#run([job]);
+    return job;
+  }
+
   /** The person's answer for a file named like a stored document. */
   async resolve(job: FileJob, choice: ConflictChoice): Promise<void> {
     const existing = job.conflict;
@@ -226,6 +244,8 @@ export class Ingest {
       if (error.name === 'StorageFullError') {
         if (!alerts.storageFull) this.#callbacks.storageFull(job.name);
         alerts.storageFull = true;
+      } else if (!job.alerts) {
+        // Shown by whoever started it.
       } else if (alerts.shown < ALERTS_PER_BATCH) {
         alerts.shown++;
         this.#callbacks.failed(error.message);
@@ -268,7 +288,7 @@ export class Ingest {
         if ((error as { name?: unknown } | null)?.name === 'StorageFullError') {
           // Not even the pending records fitted: nothing of the batch was stored.
           if (!alerts.storageFull && unfinished[0]) this.#callbacks.storageFull(unfinished[0].name);
-        } else {
+        } else if (jobs.some((job) => job.alerts)) {
           this.#callbacks.failed(
             `Could not add ${jobs.length === 1 ? `“${jobs[0]!.name}”` : `${jobs.length} files`}: ${message}`,
           );
@@ -314,6 +334,7 @@ export class Ingest {
   #apply(job: FileJob, p: FileProgress): void {
     switch (p.stage) {
       case 'done':
+        job.document = p.document;
         job.chunks = p.document.chunkCount;
         job.message =
           [p.replaced !== undefined ? 'Replaced the earlier version.' : '', ...p.document.warnings]
