@@ -114,7 +114,7 @@ describe('compareRuns', () => {
     expect(figure('groundedAbstained')).toMatchObject({ before: 2, after: 0 });
     expect(figure('sourceHitAt1')).toMatchObject({ before: 1, after: 2 });
     expect(figure('k')).toMatchObject({ label: 'k (passages retrieved)', before: 3, after: 5 });
-    expect(comparison.summary).toHaveLength(20);
+    expect(comparison.summary).toHaveLength(34);
   });
 
   it('says per question what changed, in the order of the second run’s set', () => {
