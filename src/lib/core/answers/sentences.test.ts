@@ -88,4 +88,12 @@ describe('splitSentences', () => {
       'She ran.',
     ]);
   });
+
+  test('a unit letter after a number ends its sentence; an initial does not', () => {
+    expect(texts('It stops at -40 C. The K-20X goes to -80 °C. J. Smith said so.')).toEqual([
+      'It stops at -40 C.',
+      'The K-20X goes to -80 °C.',
+      'J. Smith said so.',
+    ]);
+  });
 });

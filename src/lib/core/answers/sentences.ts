@@ -165,7 +165,8 @@ function endsWithoutEnding(segment: string): boolean {
   const match = /(?:^|[\s(])([\p{L}.]+)\.\s*$/u.exec(segment);
   if (!match) return false;
   const word = match[1]!;
-  if (/^\p{Lu}$/u.test(word)) return true;
+  // An initial ("J. Smith"), but not a unit after a number ("below -70 C. The probes").
+  if (/^\p{Lu}$/u.test(word)) return !/\d\s*°?\s*\p{Lu}\.\s*$/u.test(segment);
   return ABBREVIATIONS.has(word.toLowerCase());
 }
 
