@@ -96,4 +96,10 @@ describe('splitSentences', () => {
       'J. Smith said so.',
     ]);
   });
+
+  test('a numbered section in a source line does not end it', () => {
+    expect(texts('[1] policy.md › Policy › 7. Incidents › 7.2 How and when')).toEqual([
+      '[1] policy.md › Policy › 7. Incidents › 7.2 How and when',
+    ]);
+  });
 });

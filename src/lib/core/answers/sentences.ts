@@ -162,6 +162,8 @@ function sentencesIn(text: string, start: number, end: number): [number, number]
 
 /** The segment ends in an abbreviation or an initial, so its full stop ends no sentence. */
 function endsWithoutEnding(segment: string): boolean {
+  // A section number in a source line ("handbook.md › 7. Incidents").
+  if (/›\s*\d+(?:\.\d+)*\.\s*$/u.test(segment)) return true;
   const match = /(?:^|[\s(])([\p{L}.]+)\.\s*$/u.exec(segment);
   if (!match) return false;
   const word = match[1]!;
