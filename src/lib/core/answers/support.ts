@@ -197,8 +197,13 @@ export function prepareSupport(
       })),
       detailKeys,
       cited: [...cited].sort((a, b) => a - b),
+      // A claim says something in words: "12." or "1.1.1.1" alone (list numbers a small model
+      // writes line after line) says nothing.
       claim:
-        weights.size + details.length > 0 && !declinesToAnswer(sentence.text) && !isQuestion(plain),
+        /\p{L}/u.test(plain) &&
+        weights.size + details.length > 0 &&
+        !declinesToAnswer(sentence.text) &&
+        !isQuestion(plain),
     };
   });
   const units: Unit[] = [];
