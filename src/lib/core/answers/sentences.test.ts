@@ -102,4 +102,17 @@ describe('splitSentences', () => {
       '[1] policy.md › Policy › 7. Incidents › 7.2 How and when',
     ]);
   });
+
+  test('each table row is a sentence of its own, the delimiter row none', () => {
+    expect(
+      texts(
+        'Allowances:\n\n| Trip | Cap |\n| --- | ---: |\n| Domestic. Overnight | €35 |\n| International | €60 |',
+      ),
+    ).toEqual([
+      'Allowances:',
+      '| Trip | Cap |',
+      '| Domestic. Overnight | €35 |',
+      '| International | €60 |',
+    ]);
+  });
 });

@@ -5,6 +5,7 @@
  * - every list item, heading and paragraph is its own unit, and a list marker ("- ", "2. ") is
  *   not part of its sentence;
  * - a fenced code block is one unit of kind 'code', never cut;
+ * - each row of a Markdown table is one unit (its cells are read together, not with other rows);
  * - a citation written after the full stop ("… 30 weeks. [1]") belongs to the sentence before it;
  * - a sentence is not ended by a common abbreviation ("Dr.", "approx.", "No.") or an initial
  *   ("J. Smith").
@@ -55,6 +56,8 @@ const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 const LIST_MARKER = /^\s{0,6}(?:[-*+]|\d{1,3}[.)])\s+/;
 const HEADING_MARKER = /^\s{0,3}#{1,6}\s+/;
 const QUOTE_MARKER = /^\s{0,3}>\s?/;
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_DELIMITER = /^\s*\|(?:\s*:?-{2,}:?\s*\|)+\s*$/;
 const LEADING_CITATIONS = /^(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+/;
 
 let segmenter: Intl.Segmenter | undefined;
@@ -64,6 +67,7 @@ export function splitSentences(answer: string): Sentence[] {
   const out: Sentence[] = [];
   for (const unit of units(answer)) {
     if (unit.kind === 'code') push(out, answer, unit.start, unit.end, 'code');
+    else if (unit.whole) push(out, answer, unit.start, unit.end, 'text');
     else
       for (const [start, end] of sentencesIn(answer, unit.start, unit.end))
         push(out, answer, start, end, 'text');
@@ -75,6 +79,8 @@ interface Unit {
   start: number;
   end: number;
   kind: SentenceKind;
+  /** One sentence whatever its full stops (a table row). */
+  whole?: true;
 }
 
 /** Paragraphs, list items, headings and code blocks, with their Markdown markers left out. */
@@ -112,6 +118,14 @@ function units(text: string): Unit[] {
     const quote = QUOTE_MARKER.exec(line);
     if (quote) contentStart += quote[0].length;
     const rest = text.slice(contentStart, lineEnd);
+    if (TABLE_ROW.test(rest)) {
+      // A table row is a unit of its own, never cut; the row under the header is no text.
+      close();
+      if (!TABLE_DELIMITER.test(rest)) {
+        result.push({ start: contentStart, end: lineEnd, kind: 'text', whole: true });
+      }
+      continue;
+    }
     const marker = LIST_MARKER.exec(rest) ?? HEADING_MARKER.exec(rest);
     if (marker) {
       // A list item or heading starts a unit of its own; its continuation lines join it.

@@ -174,6 +174,25 @@ describe('checkSupport', () => {
     );
   });
 
+  test("a table row's cells go together: a value from another row does not support a sentence", () => {
+    const passages: SupportPassage[] = [
+      {
+        number: 1,
+        text: '| Trip | Allowance |\n| --- | --- |\n| Domestic | €35 |\n| International | €60 |',
+      },
+    ];
+    expect(
+      levels('What is the allowance abroad?', 'The international allowance is €60.', passages),
+    ).toEqual([['The international allowance is €60.', 'supported']]);
+    expect(
+      levels(
+        'What is the allowance abroad?',
+        'The international allowance is €35.',
+        passages,
+      )[0]![1],
+    ).not.toBe('supported');
+  });
+
   test('with embeddings, a paraphrase without shared words can be supported', () => {
     const passages: SupportPassage[] = [
       { number: 1, text: 'Staff may work from home twice a week.' },

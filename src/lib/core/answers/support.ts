@@ -310,7 +310,11 @@ export function checkSupport(
       const unit = units[i]!;
       const following = units[i + 1];
       const next =
-        following?.passage === unit.passage && !unit.heading && !following.heading
+        following?.passage === unit.passage &&
+        !unit.heading &&
+        !following.heading &&
+        !unit.text.startsWith('|') &&
+        !following.text.startsWith('|')
           ? following
           : undefined;
       const stretches: [Unit, number | null][] = [[unit, row ? row[i]! : null]];
