@@ -13,8 +13,8 @@ export interface TourSnapshot {
   /** A language model is loaded and ready to answer. */
   modelReady: boolean;
   /**
-   * The last question's answers: `run` tells one question's answers from the next one's (it
-   * changes whenever passages are retrieved again), `finished` when both answers are done.
+   * The last question's answers, once their prompt is built: `run` tells one question's answers
+   * from the next one's, `finished` when both answers are done.
    */
   answers: { run: number; finished: boolean; declined: boolean } | null;
   /** A cited passage, or an answer sentence's closest evidence, is open beside an answer. */
