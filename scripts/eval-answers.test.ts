@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { importQuestions } from '../src/lib/core/eval/question-import';
-import { answer, EXPENSES, QUESTIONS, RUN } from '../src/lib/core/eval/run-fixture';
+import { answer, CHECKED_RUN, EXPENSES, QUESTIONS, RUN } from '../src/lib/core/eval/run-fixture';
 import { scoreRun } from '../src/lib/core/eval/scoring';
 import {
   failedAnswers,
@@ -123,6 +123,23 @@ describe('scoreboard', () => {
       '| Cannot know | 2 | 2 / 2 (100 %) | 0 / 2 (0 %) | – | – | 1 / 2 (50 %) |',
       '| Control | 2 | – | – | 2 / 2 (100 %) | 1 / 2 (50 %) | – |',
     ]);
+  });
+
+  test('support rate and citation precision over the answers checked, none for a run without', () => {
+    const lines = scoreboard(CHECKED_RUN).split('\n');
+    expect(lines).toContain('| Grounded answers checked against their passages | 5 / 5 (100 %) |');
+    expect(lines).toContain(
+      '| Ungrounded answers checked against the retrieved passages | 4 / 5 (80 %) |',
+    );
+    expect(lines).toContain('| Grounded: sentences supported by the passages | 2 / 3 (67 %) |');
+    expect(lines).toContain('| Ungrounded: sentences not found in the passages | 3 / 4 (75 %) |');
+    expect(lines).toContain(
+      '| Grounded: citations whose passage supports the sentence (citation precision) | 2 / 3 (67 %) |',
+    );
+    expect(lines).toContain('| Ungrounded: details (numbers, dates, names) in no passage | 3 |');
+    const old = scoreboard(RUN);
+    expect(old).toContain('| Grounded answers checked against their passages | 0 / 5 (0 %) |');
+    expect(old).not.toContain('sentences supported');
   });
 
   test('why grounded answers missed, out of the answers scored, only the reasons that occur', () => {

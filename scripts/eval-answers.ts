@@ -254,7 +254,8 @@ const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
 
 /**
  * The run's scoreboard in Markdown: what was run, each summary figure (counts out of what they
- * count, with the percentage), why grounded answers missed, then one line per category.
+ * count, with the percentage; support figures only when answers were checked), why grounded
+ * answers missed, then one line per category.
  */
 export function scoreboard(run: EvalRun, score: RunScore = scoreRun(run)): string {
   const s = score.summary;
@@ -299,6 +300,25 @@ export function scoreboard(run: EvalRun, score: RunScore = scoreRun(run)): strin
     [label('mrr'), s.withSource === 0 ? '–' : s.mrr.toFixed(3)],
     [label('sourceInPrompt'), fraction(s.sourceInPrompt, s.withSource)],
     [label('groundedCitesSource'), fraction(s.groundedCitesSource, s.withSource)],
+    [label('groundedAnswersChecked'), fraction(s.groundedAnswersChecked, s.questions)],
+    [label('ungroundedAnswersChecked'), fraction(s.ungroundedAnswersChecked, s.questions)],
+    // The answer inspector's figures, over the sentences and citations of the checked answers.
+    ...(s.groundedAnswersChecked + s.ungroundedAnswersChecked === 0
+      ? []
+      : ([
+          ...(['grounded', 'ungrounded'] as const).flatMap((side) =>
+            (['Supported', 'Partial', 'NotFound'] as const).map((level): [string, string] => [
+              label(`${side}Sentences${level}`),
+              fraction(s[`${side}Sentences${level}`], s[`${side}SentencesChecked`]),
+            ]),
+          ),
+          [
+            `${label('groundedCitationsHolding')} (citation precision)`,
+            fraction(s.groundedCitationsHolding, s.groundedCitationsChecked),
+          ],
+          [label('groundedDetailsInNoPassage'), String(s.groundedDetailsInNoPassage)],
+          [label('ungroundedDetailsInNoPassage'), String(s.ungroundedDetailsInNoPassage)],
+        ] as [string, string][])),
     [label('groundedMeanFirstTokenMs').replace(' (ms)', ''), time(s.groundedMeanFirstTokenMs)],
     [label('ungroundedMeanFirstTokenMs').replace(' (ms)', ''), time(s.ungroundedMeanFirstTokenMs)],
     [label('groundedMeanTokensPerSecond'), rate(s.groundedMeanTokensPerSecond)],

@@ -176,7 +176,7 @@ describe('evaluation runs', () => {
     ).toBe(1);
   });
 
-  test('an imported set is scored on its facts; the JSON export reads back whole', async () => {
+  test('an imported set is scored on its facts and its support; the JSON export reads back whole', async () => {
     await open();
     await loadSamples();
     await loadModel();
@@ -192,7 +192,10 @@ describe('evaluation runs', () => {
         .map((q) => JSON.stringify(q))
         .join('\n'),
     );
-    expect(await panel().getByRole('radio', { name: 'Imported questions' }).isChecked()).toBe(true);
+    // The file is read asynchronously: on a busy machine the set is picked a moment later.
+    await expect
+      .poll(() => panel().getByRole('radio', { name: 'Imported questions' }).isChecked())
+      .toBe(true);
     await runButton().click();
     await expect.poll(() => status().textContent(), { timeout: 300_000 }).toMatch(/Finished/);
 
@@ -213,6 +216,64 @@ describe('evaluation runs', () => {
     expect(verdicts[1]![0]).toMatch(/0 of 1 facts/);
     expect(verdicts[2]![0]).toMatch(/of 2 facts|has all 2 facts/);
 
+    // Every answer was checked against its passages; the support figures add up to the rows'.
+    const lines = await rows.evaluateAll((items) =>
+      items.map((item) => [
+        item.querySelector('[data-testid="grounded-support"]')?.textContent ?? '',
+        item.querySelector('[data-testid="ungrounded-support"]')?.textContent ?? '',
+      ]),
+    );
+    const totals = (side: 0 | 1) => {
+      const sum = {
+        answers: 0,
+        sentences: 0,
+        supported: 0,
+        partial: 0,
+        missing: 0,
+        citations: 0,
+        holding: 0,
+      };
+      for (const line of lines.map((l) => l[side]!.replace(/\s+/g, ' '))) {
+        expect(line).not.toContain('Not checked');
+        sum.answers++;
+        const sentences =
+          /(\d+) sentences?: (\d+) supported, (\d+) partly supported, (\d+) not found/.exec(line);
+        if (sentences) {
+          sum.sentences += Number(sentences[1]);
+          sum.supported += Number(sentences[2]);
+          sum.partial += Number(sentences[3]);
+          sum.missing += Number(sentences[4]);
+        } else expect(line).toContain('No sentence makes a claim to check.');
+        const citations = /(\d+) of (\d+) citations? holds?/.exec(line);
+        if (citations) {
+          sum.holding += Number(citations[1]);
+          sum.citations += Number(citations[2]);
+        }
+      }
+      return sum;
+    };
+    const [grounded, ungrounded] = [totals(0), totals(1)];
+    expect([grounded.answers, ungrounded.answers]).toEqual([4, 4]);
+    // stories260K writes sentences even unasked: the ungrounded ones were checked too.
+    expect(ungrounded.sentences).toBeGreaterThan(0);
+    expect(await summaryRow('sentences-supported')).toEqual([
+      [grounded.supported, grounded.sentences],
+      [ungrounded.supported, ungrounded.sentences],
+    ]);
+    expect(await summaryRow('sentences-partly-supported')).toEqual([
+      [grounded.partial, grounded.sentences],
+      [ungrounded.partial, ungrounded.sentences],
+    ]);
+    expect(await summaryRow('sentences-not-found')).toEqual([
+      [grounded.missing, grounded.sentences],
+      [ungrounded.missing, ungrounded.sentences],
+    ]);
+    const [precision] = await summaryRow('citation-precision');
+    expect(precision).toEqual([grounded.holding, grounded.citations]);
+    expect(await scoreboard().getByTestId('support-coverage').textContent()).toMatch(
+      /4 of 4 grounded .* and 4 of 4 ungrounded/,
+    );
+
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       scoreboard().getByRole('button', { name: 'Export JSON' }).click(),
@@ -224,8 +285,17 @@ describe('evaluation runs', () => {
     expect(run.results).toHaveLength(4);
     expect(run.settings.sampling.maxTokens).toBe(16);
     expect(run.cancelled).toBe(false);
-    const json = JSON.parse(text) as { summary: { groundedCorrect: number } };
+    const json = JSON.parse(text) as { summary: Record<string, number> };
     expect(json.summary.groundedCorrect).toBe(gCorrect);
+    expect(run.results.every((r) => r.grounded.support && r.ungrounded.support)).toBe(true);
+    expect(json.summary).toMatchObject({
+      groundedSentencesChecked: grounded.sentences,
+      groundedSentencesSupported: grounded.supported,
+      groundedCitationsChecked: grounded.citations,
+      groundedCitationsHolding: grounded.holding,
+      ungroundedSentencesChecked: ungrounded.sentences,
+      ungroundedSentencesSupported: ungrounded.supported,
+    });
 
     // And the app reads it back as a kept run.
     await panel()

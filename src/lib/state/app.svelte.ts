@@ -145,13 +145,12 @@ export class GroundedApp {
       },
     });
     this.models = new Models(this.settings, this.alerts);
-    this.answers = new Answers(
-      (error) => this.models.crashed(error),
-      new SupportChecker(async (texts) => {
-        await prepare();
-        return embed.call('embed-texts', { texts });
-      }),
-    );
+    // One checker for Ask and the evaluation: it keeps the passages' sentence vectors.
+    const checker = new SupportChecker(async (texts) => {
+      await prepare();
+      return embed.call('embed-texts', { texts });
+    });
+    this.answers = new Answers((error) => this.models.crashed(error), checker);
     this.evaluation = new Evaluation({
       kb,
       library: this.library,
@@ -163,6 +162,7 @@ export class GroundedApp {
       embeddingModel: () => this.activeModelId,
       stopQuestion: () => this.stopQuestion(),
       storage,
+      checker,
     });
     this.#search = search;
     this.#embed = embed;

@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_SAMPLING } from '../core/answers/sampling';
+import type { SupportPassage } from '../core/answers/support';
 import type { EvalQuestion } from '../core/eval/questions';
 import { runQuestions } from '../core/eval/run-questions';
 import { fitAnswerPrompts } from './answers.svelte';
-import { evaluationSteps } from './evaluation-steps';
+import { evaluationSteps, type CheckSupport } from './evaluation-steps';
 import { MODEL, ScriptedEngine, passages } from './scripted-engine';
+import { SupportChecker } from './support-checker';
 
 const QUESTIONS: EvalQuestion[] = [
   'How long is parental leave?',
@@ -16,8 +18,10 @@ function stepsWith(
   engine: ScriptedEngine,
   retrieve = async () => ({ passages: passages(3) }),
   onEngineError: (error: unknown) => void = () => {},
+  check: CheckSupport | null = null,
+  model = MODEL,
 ) {
-  return evaluationSteps({ retrieve, engine, model: MODEL, sampling: SAMPLING, onEngineError });
+  return evaluationSteps({ retrieve, engine, model, sampling: SAMPLING, onEngineError, check });
 }
 
 describe('evaluation steps', () => {
@@ -92,5 +96,77 @@ describe('evaluation steps', () => {
     expect(results[0]!.grounded.end).toBe('failed');
     expect(results[0]!.grounded.error).toContain('the search worker crashed');
     expect(results[0]!.ungrounded).toMatchObject({ end: 'done', text: 'I do not know.' });
+  });
+
+  test('each finished answer is checked as Ask checks it, after its generation, and its summary recorded', async () => {
+    // Long passages in a small context window: the grounded prompt holds only the first two.
+    const long = passages(3).map((p, i) => ({
+      ...p,
+      text: `Passage text ${i + 1}. ${'Lorem ipsum dolor sit amet consectetur. '.repeat(40)}`,
+    }));
+    const model = { ...MODEL, contextWindow: 1_600 };
+    const engine = new ScriptedEngine((call) =>
+      call % 2 === 0 ? ['Passage text 1 [1]. ', 'The moon is cheese [2].'] : ['Passage text 3.'],
+    );
+    const checker = new SupportChecker(null);
+    const checks: { answer: string; numbers: number[]; engineRunning: number }[] = [];
+    const check: CheckSupport = (question, answer, passages) => {
+      checks.push({
+        answer,
+        numbers: passages.map((p) => p.number),
+        engineRunning: engine.running,
+      });
+      return checker.check(question, answer, passages);
+    };
+    const { steps } = stepsWith(engine, async () => ({ passages: long }), undefined, check, model);
+    const { results } = await runQuestions(QUESTIONS.slice(0, 1), steps, {
+      signal: new AbortController().signal,
+    });
+    const [result] = results;
+    expect(result!.promptPassages).toBe(2);
+
+    // Grounded: against the two passages of its prompt, numbered as the prompt numbers them;
+    // ungrounded: against all three retrieved, by rank. Never while the model was generating.
+    expect(checks).toEqual([
+      { answer: 'Passage text 1 [1]. The moon is cheese [2].', numbers: [1, 2], engineRunning: 0 },
+      { answer: 'Passage text 3.', numbers: [1, 2, 3], engineRunning: 0 },
+    ]);
+    expect(result!.grounded.support).toEqual({
+      sentences: 2,
+      supported: 1,
+      partial: 0,
+      missing: 1,
+      citations: 2,
+      citationsHolding: 1,
+      unfoundDetails: 0,
+    });
+    // All three passages were retrieved, so passage 3 supports the ungrounded answer.
+    expect(result!.ungrounded.support).toMatchObject({ sentences: 1, supported: 1, missing: 0 });
+  });
+
+  test('a failed check leaves the answer without support and the question stands; failed answers are not checked', async () => {
+    const engine = new ScriptedEngine((call) =>
+      call === 1 ? new Error('out of memory') : ['Passage text 1 [1].'],
+    );
+    const checked: string[] = [];
+    const check: CheckSupport = async (_question, answer, passages: SupportPassage[]) => {
+      checked.push(answer);
+      if (checked.length === 1) throw new Error('the embed worker crashed');
+      return new SupportChecker(null).check('', answer, passages);
+    };
+    const { steps } = stepsWith(engine, undefined, undefined, check);
+    const { results } = await runQuestions(QUESTIONS, steps, {
+      signal: new AbortController().signal,
+    });
+    expect(results).toHaveLength(2);
+    // q1: the grounded check failed, the ungrounded answer failed (so it was not checked).
+    expect(results[0]!.grounded).toMatchObject({ end: 'done', text: 'Passage text 1 [1].' });
+    expect(results[0]!.grounded.support).toBeUndefined();
+    expect(results[0]!.ungrounded.end).toBe('failed');
+    expect(results[0]!.ungrounded.support).toBeUndefined();
+    // q2: both checked.
+    expect(checked).toHaveLength(3);
+    expect(results[1]!.grounded.support).toMatchObject({ supported: 1, citationsHolding: 1 });
+    expect(results[1]!.ungrounded.support).toMatchObject({ supported: 1 });
   });
 });

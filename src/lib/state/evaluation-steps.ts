@@ -3,10 +3,19 @@ import type { RunSteps } from '../core/eval/run-questions';
 import { toEvalPassage, type AnswerEnd, type EvalAnswer } from '../core/eval/run';
 import type { Passage } from '../core/kb/documents';
 import type { Sampling } from '../core/answers/sampling';
+import type { SupportPassage, SupportReport, SupportSummary } from '../core/answers/support';
 import { messageOf } from '../core/text/format';
 import type { LlmEngine, LoadedModel } from '../engines/llm/engine';
 import { fitAnswerPrompts, type FittedPrompts } from './answers.svelte';
 import { generate, type Generated } from './generate';
+import { supportPassages } from './support-checker';
+
+/** The answer inspector's check of `answer` against `passages` (SupportChecker.check). */
+export type CheckSupport = (
+  question: string,
+  answer: string,
+  passages: SupportPassage[],
+) => Promise<SupportReport>;
 
 export interface StepsDeps {
   /** Ask's retrieval with the current settings; null once `current()` turned false. */
@@ -16,11 +25,17 @@ export interface StepsDeps {
   sampling: Sampling;
   /** An answer failed in the engine (not by cancelling): it may need reloading. */
   onEngineError(error: unknown): void;
+  /** Checks each finished answer's sentences against its passages; null: answers are not checked. */
+  check: CheckSupport | null;
 }
 
 /**
  * The evaluation's steps, doing per question what Ask does: retrieve with the current settings,
- * fit both prompts once (so both answers get the same room, as in Ask), then generate each.
+ * fit both prompts once (so both answers get the same room, as in Ask), then generate each and
+ * check it against the passages as Ask does — the grounded answer against its prompt's passages
+ * (numbered as the prompt numbers them), the ungrounded one against every retrieved passage (by
+ * rank). Each check runs within its answer's step, after the generation, so it never competes
+ * with the model, and the next answer waits for it.
  * `inFlight()` settles when every step started so far has ended, so after a cancel the caller
  * can wait for the engine to be free before Ask uses it again.
  */
@@ -66,7 +81,36 @@ export function evaluationSteps(deps: StepsDeps): {
       signal,
     );
     if (reply.error !== undefined && !signal.aborted) deps.onEngineError(reply.error);
-    return { prompts, answer: toEvalAnswer(reply, signal) };
+    const answer = toEvalAnswer(reply, signal);
+    const support = await check(question, which, prompts, answer, signal);
+    return { prompts, answer: support ? { ...answer, support } : answer };
+  };
+  // Like Ask, only an answer that ended on its own (done, or cut at the longest allowed) and says
+  // something is checked; a question whose retrieval failed has no passages to check against. A
+  // check that fails leaves the answer without support, as Ask shows none: the question stands.
+  const check = async (
+    question: EvalQuestion,
+    which: 'grounded' | 'ungrounded',
+    prompts: FittedPrompts,
+    answer: EvalAnswer,
+    signal: AbortSignal,
+  ): Promise<SupportSummary | null> => {
+    const all = retrieved.get(question.id);
+    if (!deps.check || signal.aborted || !all) return null;
+    if ((answer.end !== 'done' && answer.end !== 'length') || !answer.text.trim()) return null;
+    const passages =
+      which === 'grounded'
+        ? supportPassages(
+            prompts.grounded.included.map((p) => all[p.rank - 1]!),
+            'prompt',
+          )
+        : supportPassages(all, 'rank');
+    try {
+      const report = await deps.check(question.question, answer.text, passages);
+      return signal.aborted ? null : report.summary;
+    } catch {
+      return null;
+    }
   };
   const steps: RunSteps = {
     retrieve: (question, signal) =>

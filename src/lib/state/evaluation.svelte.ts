@@ -26,6 +26,7 @@ import { generate } from './generate';
 import type { Library } from './library.svelte';
 import type { Models } from './models.svelte';
 import type { Settings } from './settings.svelte';
+import type { SupportChecker } from './support-checker';
 
 /** Which question set a run asks. */
 export type SetChoice = 'sample' | 'imported' | 'generated';
@@ -54,6 +55,8 @@ export interface EvaluationDeps {
   stopQuestion(): void;
   /** Where the imported and generated sets are kept across reloads. */
   storage: Storage | undefined;
+  /** Ask's answer inspector: each answer of a run is checked as Ask checks its answers. */
+  checker: SupportChecker | null;
 }
 
 /** A generated question the model's reply could not be read into, and why. */
@@ -336,7 +339,7 @@ export class Evaluation {
    */
   async run(): Promise<void> {
     if (this.running || this.blocked) return;
-    const { models, settings, library, ask, answers, kb } = this.deps;
+    const { models, settings, library, ask, answers, kb, checker } = this.deps;
     const engine = models.engine!;
     const model = models.loaded!;
     const set: QuestionSet = $state.snapshot(this.selected!);
@@ -378,6 +381,9 @@ export class Evaluation {
         model,
         sampling,
         onEngineError: (error) => models.crashed(error),
+        check: checker
+          ? (question, text, passages) => checker.check(question, text, passages)
+          : null,
       });
       inFlight = run.inFlight;
       const outcome = await runQuestions(set.questions, run.steps, {

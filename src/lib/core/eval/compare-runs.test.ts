@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOT_USED, compareRuns } from './compare-runs';
 import type { EvalRun } from './run';
 import {
+  CHECKED_RUN,
   EXPENSES,
   HANDBOOK,
   QUESTIONS,
@@ -114,7 +115,39 @@ describe('compareRuns', () => {
     expect(figure('groundedAbstained')).toMatchObject({ before: 2, after: 0 });
     expect(figure('sourceHitAt1')).toMatchObject({ before: 1, after: 2 });
     expect(figure('k')).toMatchObject({ label: 'k (passages retrieved)', before: 3, after: 5 });
-    expect(comparison.summary).toHaveLength(20);
+    expect(comparison.summary).toHaveLength(34);
+  });
+
+  it('shows support figures moving, each with the whole it is a share of', () => {
+    // From a run kept before answers were checked to one whose answers were.
+    const { summary } = compareRuns(RUN, CHECKED_RUN);
+    const figure = (key: string) => summary.find((s) => s.key === key);
+    expect(figure('groundedSentencesSupported')).toMatchObject({
+      before: 0,
+      after: 2,
+      of: { before: 0, after: 3 },
+    });
+    expect(figure('ungroundedSentencesNotFound')).toMatchObject({
+      before: 0,
+      after: 3,
+      of: { before: 0, after: 4 },
+    });
+    expect(figure('groundedCitationsHolding')).toMatchObject({
+      label: 'Grounded: citations whose passage supports the sentence',
+      after: 2,
+      of: { after: 3 },
+    });
+    expect(figure('ungroundedAnswersChecked')).toEqual({
+      key: 'ungroundedAnswersChecked',
+      label: 'Ungrounded answers checked against the retrieved passages',
+      before: 0,
+      after: 4,
+    });
+    // Back again: the figures fall to what the older run has.
+    const back = compareRuns(CHECKED_RUN, RUN).summary.find(
+      (s) => s.key === 'groundedCitationsHolding',
+    );
+    expect(back).toMatchObject({ before: 2, after: 0, of: { before: 3, after: 0 } });
   });
 
   it('says per question what changed, in the order of the second run’s set', () => {

@@ -1,12 +1,13 @@
 /**
- * Two runs side by side: which settings differ, how every figure of the scoreboard moved, and per
- * question what changed. "Before" is the first run given, "after" the second.
+ * Two runs side by side: which settings differ, how every figure of the scoreboard moved (support
+ * figures with the whole they are a share of), and per question what changed. "Before" is the first run given, "after" the second.
  */
 
 import type { Fact } from './questions';
 import { describeSettings, knowledgeBaseChanged, type EvalRun } from './run';
 import {
   SUMMARY_LABELS,
+  SUMMARY_WHOLES,
   scoreRun,
   type AnswerScore,
   type QuestionScore,
@@ -29,6 +30,11 @@ export interface SummaryChange {
   label: string;
   before: number | null;
   after: number | null;
+  /**
+   * For a figure that counts part of another (SUMMARY_WHOLES: sentences supported of those
+   * checked, citations holding of those checked), that whole in each run.
+   */
+  of?: Change<number>;
 }
 
 export interface Change<T> {
@@ -95,12 +101,18 @@ export function compareRuns(before: EvalRun, after: EvalRun): RunComparison {
   return {
     settings: compareSettings(before, after),
     knowledgeBaseChanged: knowledgeBaseChanged(before.knowledgeBase, after.knowledgeBase),
-    summary: (Object.keys(SUMMARY_LABELS) as (keyof ScoreSummary)[]).map((key) => ({
-      key,
-      label: SUMMARY_LABELS[key],
-      before: scoreBefore.summary[key],
-      after: scoreAfter.summary[key],
-    })),
+    summary: (Object.keys(SUMMARY_LABELS) as (keyof ScoreSummary)[]).map((key) => {
+      const whole = SUMMARY_WHOLES[key];
+      return {
+        key,
+        label: SUMMARY_LABELS[key],
+        before: scoreBefore.summary[key],
+        after: scoreAfter.summary[key],
+        ...(whole && {
+          of: { before: scoreBefore.summary[whole] ?? 0, after: scoreAfter.summary[whole] ?? 0 },
+        }),
+      };
+    }),
     questions,
     onlyBefore: [...earlier.keys()].filter((id) => !later.has(id)),
     onlyAfter: [...later].filter((id) => !earlier.has(id)),

@@ -8,10 +8,22 @@ import {
   runToCsv,
   runToJson,
   runToMarkdown,
+  supportCoverage,
+  supportLine,
 } from './run-export';
 import type { EvalRun } from './run';
 import { SCORING_METHOD, scoreRun } from './scoring';
-import { EXPENSES, QUESTIONS, RESULTS, RUN, answer, passage, result } from './run-fixture';
+import {
+  CHECKED_RUN,
+  EXPENSES,
+  QUESTIONS,
+  RESULTS,
+  RUN,
+  answer,
+  passage,
+  result,
+  support,
+} from './run-fixture';
 
 /** Answers as models write them: Markdown lists, quotes, commas, pipes, HTML, formulas. */
 const AWKWARD_GROUNDED =
@@ -102,6 +114,33 @@ describe('runToJson and parseRunJson', () => {
     expect(JSON.parse(runToJson(AWKWARD)).notAsked).toEqual(['meals', 'approver', 'p9']);
   });
 
+  it('keeps each answer’s support, and still reads runs exported before answers were checked', () => {
+    const checked = parseRunJson(runToJson(CHECKED_RUN), 'run.json');
+    expect(checked).toEqual(CHECKED_RUN);
+    expect(checked.results[0]!.grounded.support).toMatchObject({ supported: 1 });
+    expect(checked.results[1]!.ungrounded.support).toBeUndefined();
+    const file = JSON.parse(runToJson(CHECKED_RUN)) as {
+      summary: Record<string, number>;
+      questions: Record<string, unknown>[];
+    };
+    expect(file.summary).toMatchObject({
+      groundedAnswersChecked: 5,
+      ungroundedAnswersChecked: 4,
+      groundedSentencesSupported: 2,
+      groundedSentencesChecked: 3,
+      groundedCitationsHolding: 2,
+      groundedCitationsChecked: 3,
+    });
+    expect(file.questions[1]).toMatchObject({
+      groundedSentencesPartial: 1,
+      groundedDetailsInNoPassage: 1,
+      ungroundedSentencesChecked: null,
+    });
+    // RUN has no support at all, as runs kept from before the check.
+    expect(RUN.results.every((r) => !('support' in r.grounded))).toBe(true);
+    expect(parseRunJson(runToJson(RUN), 'old.json')).toEqual(RUN);
+  });
+
   it('reads a file saved with a byte-order mark', () => {
     expect(parseRunJson(`\uFEFF${runToJson(RUN)}`, 'run.json')).toEqual(RUN);
   });
@@ -134,6 +173,11 @@ describe('runToJson and parseRunJson', () => {
     file.run.results[1].grounded.text = 42;
     expect(() => parseRunJson(JSON.stringify(file), 'run.json')).toThrow(
       '“run.json” is damaged: run.results[1].grounded.text is not text. Export the run from Grounded again.',
+    );
+    file.run.results[1].grounded.text = 'Fine.';
+    file.run.results[0].ungrounded.support = { ...support({}), supported: -1 };
+    expect(() => parseRunJson(JSON.stringify(file), 'run.json')).toThrow(
+      'run.results[0].ungrounded.support.supported is not a whole number',
     );
     delete file.run.settings.retrieval;
     expect(() => parseRunJson(JSON.stringify(file), 'run.json')).toThrow(
@@ -201,6 +245,29 @@ describe('runToCsv', () => {
     expect(row('p9').grounded_first_token_ms).toBe('');
     expect(row('meals').grounded_tokens_per_second).toBe('20.0');
   });
+
+  it('has the support counts of each answer, empty where it was not checked', () => {
+    const [header, ...rows] = readCsv(runToCsv(CHECKED_RUN).slice(1));
+    const row = (id: string) =>
+      Object.fromEntries(header!.map((c, i) => [c, rows.find((r) => r[0] === id)![i]]));
+    expect(header).toEqual(expect.arrayContaining(['grounded_citations_holding']));
+    const meals = row('meals');
+    expect([
+      meals.grounded_sentences_checked,
+      meals.grounded_sentences_supported,
+      meals.grounded_sentences_partial,
+      meals.grounded_sentences_not_found,
+      meals.grounded_citations_checked,
+      meals.grounded_citations_holding,
+      meals.grounded_details_in_no_passage,
+    ]).toEqual(['1', '0', '1', '0', '1', '0', '1']);
+    // Its ungrounded check failed: nothing, not 0.
+    expect(meals.ungrounded_sentences_checked).toBe('');
+    expect(row('leave').ungrounded_sentences_not_found).toBe('1');
+    const [, ...old] = readCsv(runToCsv(RUN).slice(1));
+    const at = header!.indexOf('grounded_sentences_supported');
+    expect(old.map((r) => r[at])).toEqual(['', '', '', '', '']);
+  });
 });
 
 describe('runToMarkdown', () => {
@@ -224,6 +291,36 @@ describe('runToMarkdown', () => {
     const tables = rendered.split('<table>').slice(1);
     // Scoreboard, categories, settings, questions: a header row and a row per line or question.
     expect(tables.map((t) => t.split('<tr>').length - 1)).toEqual([6, 4, 14, 6]);
+  });
+
+  it('reports support rate and citation precision, grounded and ungrounded, and each answer’s support', () => {
+    const markdown = runToMarkdown(CHECKED_RUN);
+    expect(markdown).toContain(
+      '| Sentences supported by the passages | 2 / 3 (67 %) | 0 / 4 (0 %) |',
+    );
+    expect(markdown).toContain(
+      '| Sentences not found in the passages | 0 / 3 (0 %) | 3 / 4 (75 %) |',
+    );
+    expect(markdown).toContain(
+      '| Citations whose passage supports the sentence (citation precision) | 2 / 3 (67 %) | – |',
+    );
+    expect(markdown).toContain('| Details (numbers, dates, names) in no passage | 1 | 3 |');
+    expect(markdown).toContain('5 of 5 grounded');
+    expect(markdown).toContain('4 of 5 ungrounded');
+    expect(markdown).toContain(
+      'Support: 1 sentence: 1 supported, 0 partly supported, 0 not found in the passages · 1 of 1 citation holds.',
+    );
+    expect(markdown).toContain(
+      'Support: 1 sentence: 0 supported, 0 partly supported, 1 not found in the passages · 1 detail in no passage.',
+    );
+    expect(markdown).toContain('Support: Not checked against the passages.');
+    const tables = html(markdown).split('<table>').slice(1);
+    expect(tables[0]!.split('<tr>').length - 1).toBe(11);
+
+    // A run from before the check: no support rows, and it says so.
+    const old = runToMarkdown(RUN);
+    expect(old).not.toContain('Sentences supported');
+    expect(old).toContain('No answer of this run was checked against the passages');
   });
 
   it('keeps awkward text inside its table cell and its quote, and never as HTML', () => {
@@ -278,6 +375,38 @@ describe('runToMarkdown', () => {
       'missed-facts': 0,
     });
     expect(runToMarkdown(RUN)).not.toContain('Why grounded answers missed');
+  });
+});
+
+describe('supportLine and supportCoverage', () => {
+  it('says an answer’s support in one line, citations only for a grounded answer', () => {
+    const summary = support({
+      sentences: 3,
+      supported: 1,
+      partial: 1,
+      missing: 1,
+      citations: 2,
+      citationsHolding: 1,
+      unfoundDetails: 2,
+    });
+    expect(supportLine(summary, true)).toBe(
+      '3 sentences: 1 supported, 1 partly supported, 1 not found in the passages · 1 of 2 citations hold · 2 details in no passage.',
+    );
+    expect(supportLine(summary, false)).toBe(
+      '3 sentences: 1 supported, 1 partly supported, 1 not found in the passages · 2 details in no passage.',
+    );
+    expect(supportLine(support({ sentences: 1, supported: 1 }), true)).toBe(
+      '1 sentence: 1 supported, 0 partly supported, 0 not found in the passages · no citation to check.',
+    );
+    expect(supportLine(support({}), true)).toBe('No sentence makes a claim to check.');
+    expect(supportLine(undefined, false)).toBe('Not checked against the passages.');
+  });
+
+  it('says how many answers the support figures count', () => {
+    expect(supportCoverage(scoreRun(CHECKED_RUN).summary)).toMatch(
+      /^Support figures count the answers checked against the passages: 5 of 5 grounded .* and 4 of 5 ungrounded .*; an answer that failed, was stopped or said nothing, or whose check failed, is not counted\.$/,
+    );
+    expect(supportCoverage(scoreRun(RUN).summary)).toMatch(/^No answer of this run was checked/);
   });
 });
 

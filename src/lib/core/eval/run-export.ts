@@ -3,6 +3,7 @@
  * question for spreadsheets, and a Markdown report an instructor can paste into slides.
  */
 
+import type { SupportSummary } from '../answers/support';
 import { formatDuration, plural } from '../text/format';
 import type { Fact } from './questions';
 import { describeSettings, type EvalRun } from './run';
@@ -15,6 +16,7 @@ import {
   GROUNDED_MISS_LABELS,
   groundedMisses,
   type GroundedMiss,
+  type ScoreSummary,
 } from './scoring';
 
 /** What the JSON file says it is, so a file of something else is refused by name. */
@@ -145,6 +147,15 @@ const shape =
     }
     return null;
   };
+const SUPPORT = shape({
+  sentences: count,
+  supported: count,
+  partial: count,
+  missing: count,
+  citations: count,
+  citationsHolding: count,
+  unfoundDetails: count,
+});
 const ANSWER = shape({
   text,
   end: oneOf('done', 'length', 'stopped', 'failed'),
@@ -153,6 +164,8 @@ const ANSWER = shape({
   tokens: count,
   tokensPerSecond: orNull(number),
   totalMs: number,
+  // Runs exported before answers were checked have none.
+  'support?': SUPPORT,
 });
 const PASSAGE = shape({
   docName: text,
@@ -235,6 +248,14 @@ export interface QuestionRow {
   groundedFirstTokenMs: number | null;
   groundedTokens: number;
   groundedTokensPerSecond: number | null;
+  /** The answer inspector's counts (SupportSummary); null when the answer was not checked. */
+  groundedSentencesChecked: number | null;
+  groundedSentencesSupported: number | null;
+  groundedSentencesPartial: number | null;
+  groundedSentencesNotFound: number | null;
+  groundedCitationsChecked: number | null;
+  groundedCitationsHolding: number | null;
+  groundedDetailsInNoPassage: number | null;
   ungroundedAnswer: string;
   ungroundedEnd: string;
   ungroundedPassed: boolean | null;
@@ -245,6 +266,11 @@ export interface QuestionRow {
   ungroundedFirstTokenMs: number | null;
   ungroundedTokens: number;
   ungroundedTokensPerSecond: number | null;
+  ungroundedSentencesChecked: number | null;
+  ungroundedSentencesSupported: number | null;
+  ungroundedSentencesPartial: number | null;
+  ungroundedSentencesNotFound: number | null;
+  ungroundedDetailsInNoPassage: number | null;
 }
 
 export function questionRows(score: RunScore): QuestionRow[] {
@@ -272,6 +298,13 @@ export function questionRows(score: RunScore): QuestionRow[] {
     groundedFirstTokenMs: result.grounded.firstTokenMs,
     groundedTokens: result.grounded.tokens,
     groundedTokensPerSecond: result.grounded.tokensPerSecond,
+    groundedSentencesChecked: result.grounded.support?.sentences ?? null,
+    groundedSentencesSupported: result.grounded.support?.supported ?? null,
+    groundedSentencesPartial: result.grounded.support?.partial ?? null,
+    groundedSentencesNotFound: result.grounded.support?.missing ?? null,
+    groundedCitationsChecked: result.grounded.support?.citations ?? null,
+    groundedCitationsHolding: result.grounded.support?.citationsHolding ?? null,
+    groundedDetailsInNoPassage: result.grounded.support?.unfoundDetails ?? null,
     ungroundedAnswer: result.ungrounded.text,
     ungroundedEnd: result.ungrounded.end,
     ungroundedPassed: ungrounded.passed,
@@ -282,6 +315,11 @@ export function questionRows(score: RunScore): QuestionRow[] {
     ungroundedFirstTokenMs: result.ungrounded.firstTokenMs,
     ungroundedTokens: result.ungrounded.tokens,
     ungroundedTokensPerSecond: result.ungrounded.tokensPerSecond,
+    ungroundedSentencesChecked: result.ungrounded.support?.sentences ?? null,
+    ungroundedSentencesSupported: result.ungrounded.support?.supported ?? null,
+    ungroundedSentencesPartial: result.ungrounded.support?.partial ?? null,
+    ungroundedSentencesNotFound: result.ungrounded.support?.missing ?? null,
+    ungroundedDetailsInNoPassage: result.ungrounded.support?.unfoundDetails ?? null,
   }));
 }
 
@@ -316,6 +354,13 @@ export const CSV_COLUMNS: readonly (keyof QuestionRow)[] = [
   'groundedFirstTokenMs',
   'groundedTokens',
   'groundedTokensPerSecond',
+  'groundedSentencesChecked',
+  'groundedSentencesSupported',
+  'groundedSentencesPartial',
+  'groundedSentencesNotFound',
+  'groundedCitationsChecked',
+  'groundedCitationsHolding',
+  'groundedDetailsInNoPassage',
   'ungroundedAnswer',
   'ungroundedEnd',
   'ungroundedPassed',
@@ -326,6 +371,11 @@ export const CSV_COLUMNS: readonly (keyof QuestionRow)[] = [
   'ungroundedFirstTokenMs',
   'ungroundedTokens',
   'ungroundedTokensPerSecond',
+  'ungroundedSentencesChecked',
+  'ungroundedSentencesSupported',
+  'ungroundedSentencesPartial',
+  'ungroundedSentencesNotFound',
+  'ungroundedDetailsInNoPassage',
 ];
 
 /**
@@ -335,7 +385,8 @@ export const CSV_COLUMNS: readonly (keyof QuestionRow)[] = [
  * tab gets a leading ' so it is not run as a formula ("- 30 weeks" would show as #NAME?). Facts
  * are written as the question import reads them: facts separated by "; ", alternatives by " | ";
  * lists ("retrieved", "grounded_cited") by "; ". Yes/no columns are "yes", "no" or empty for
- * not applicable; times in whole milliseconds, rates to one decimal.
+ * not applicable; times in whole milliseconds, rates to one decimal; support counts empty for an
+ * answer that was not checked.
  */
 export function runToCsv(run: EvalRun): string {
   const rows = questionRows(scoreRun(run));
@@ -414,6 +465,7 @@ export function runToMarkdown(run: EvalRun): string {
       fraction(summary.groundedCitesSource, summary.withSource),
       '–',
     ]),
+    ...supportRows(summary).map(row),
     row([
       'Mean time to first token',
       milliseconds(summary.groundedMeanFirstTokenMs),
@@ -425,7 +477,7 @@ export function runToMarkdown(run: EvalRun): string {
       rate(summary.ungroundedMeanTokensPerSecond),
     ]),
   );
-  out.push('');
+  out.push('', supportCoverage(summary), '');
   const hits = (n: number) => fraction(n, summary.withSource);
   out.push(
     summary.withSource === 0
@@ -480,6 +532,41 @@ export function runToMarkdown(run: EvalRun): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/**
+ * The scoreboard's support rows, grounded then ungrounded: none for a run without support (one
+ * made before answers were checked), whose figures would all be "–".
+ */
+function supportRows(summary: ScoreSummary): string[][] {
+  if (summary.groundedAnswersChecked + summary.ungroundedAnswersChecked === 0) return [];
+  return [
+    [
+      'Sentences supported by the passages',
+      fraction(summary.groundedSentencesSupported, summary.groundedSentencesChecked),
+      fraction(summary.ungroundedSentencesSupported, summary.ungroundedSentencesChecked),
+    ],
+    [
+      'Sentences partly supported',
+      fraction(summary.groundedSentencesPartial, summary.groundedSentencesChecked),
+      fraction(summary.ungroundedSentencesPartial, summary.ungroundedSentencesChecked),
+    ],
+    [
+      'Sentences not found in the passages',
+      fraction(summary.groundedSentencesNotFound, summary.groundedSentencesChecked),
+      fraction(summary.ungroundedSentencesNotFound, summary.ungroundedSentencesChecked),
+    ],
+    [
+      'Citations whose passage supports the sentence (citation precision)',
+      fraction(summary.groundedCitationsHolding, summary.groundedCitationsChecked),
+      '–',
+    ],
+    [
+      'Details (numbers, dates, names) in no passage',
+      summary.groundedAnswersChecked === 0 ? '–' : String(summary.groundedDetailsInNoPassage),
+      summary.ungroundedAnswersChecked === 0 ? '–' : String(summary.ungroundedDetailsInNoPassage),
+    ],
+  ];
+}
+
 function answersSection(q: QuestionScore, number: number): string[] {
   const lines = [`### ${number}. ${inline(q.question.question)}`, ''];
   if (q.question.answer !== undefined) {
@@ -492,6 +579,7 @@ function answersSection(q: QuestionScore, number: number): string[] {
     const ended = answer.end === 'done' ? '' : ` (${endings[answer.end]})`;
     lines.push(`**${label}:** ${verdict(q.question.kind, score)}${ended}`, '');
     lines.push(quote(answer.text), '');
+    lines.push(`Support: ${supportLine(answer.support, label === 'Grounded')}`, '');
   }
   return lines;
 }
@@ -509,6 +597,49 @@ function verdict(kind: string, score: AnswerScore): string {
   if (score.correct) return '✓ every fact';
   const missing = score.facts.filter((f) => !f.found).map((f) => f.fact);
   return `✗ ${score.factsFound} of ${plural(score.facts.length, 'fact')}, missing: ${formatFacts(missing)}`;
+}
+
+/**
+ * An answer's support in one line, as Ask shows it under the answer: "2 sentences: 1 supported,
+ * 0 partly supported, 1 not found in the passages · 1 of 2 citations hold · 1 detail in no
+ * passage." Citations only for a grounded answer; details only when some are in no passage.
+ */
+export function supportLine(support: SupportSummary | undefined, grounded: boolean): string {
+  if (!support) return 'Not checked against the passages.';
+  if (support.sentences === 0) return 'No sentence makes a claim to check.';
+  let line =
+    `${plural(support.sentences, 'sentence')}: ${support.supported} supported, ` +
+    `${support.partial} partly supported, ${support.missing} not found in the passages`;
+  if (grounded) {
+    line +=
+      support.citations === 0
+        ? ' · no citation to check'
+        : ` · ${support.citationsHolding} of ${plural(support.citations, 'citation holds', 'citations hold')}`;
+  }
+  if (support.unfoundDetails > 0) {
+    line += ` · ${plural(support.unfoundDetails, 'detail')} in no passage`;
+  }
+  return `${line}.`;
+}
+
+/** Which answers the support figures count, in one sentence (shared by every scoreboard). */
+export function supportCoverage(summary: ScoreSummary): string {
+  const { questions, groundedAnswersChecked: g, ungroundedAnswersChecked: u } = summary;
+  if (g === 0 && u === 0) {
+    return (
+      'No answer of this run was checked against the passages, so it has no support figures ' +
+      '(runs made before the answer inspector have none).'
+    );
+  }
+  const all = g === questions && u === questions;
+  return (
+    `Support figures count the answers checked against the passages: ${g} of ${questions} ` +
+    `grounded (against the passages of their prompt) and ${u} of ${questions} ungrounded ` +
+    `(against the passages retrieved, which the model did not see)` +
+    (all
+      ? '.'
+      : '; an answer that failed, was stopped or said nothing, or whose check failed, is not counted.')
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  * the app.
  */
 
+import type { SupportSummary } from '../answers/support';
 import type { EvalQuestion } from './questions';
 import type { EvalAnswer, EvalPassage, EvalResult, EvalRun, RunSettings } from './run';
 
@@ -138,4 +139,60 @@ export const RUN: EvalRun = {
   questionSet: { name: 'Sample questions', questions: QUESTIONS },
   results: RESULTS,
   knowledgeBase: { documents: 8, chunks: 96, fingerprint: '8-00a1b2c3d4e5f6' },
+};
+
+/** A support summary as the answer inspector records it; counts not given are 0. */
+export function support(counts: Partial<SupportSummary>): SupportSummary {
+  return {
+    sentences: 0,
+    supported: 0,
+    partial: 0,
+    missing: 0,
+    citations: 0,
+    citationsHolding: 0,
+    unfoundDetails: 0,
+    ...counts,
+  };
+}
+
+/**
+ * RUN as it is recorded now, each answer checked against its passages — except the ungrounded
+ * answer to "meals", whose check failed (no support), and the grounded "The documents do not
+ * say.", which makes no claim (0 sentences).
+ */
+export const CHECKED: { grounded: SupportSummary; ungrounded?: SupportSummary }[] = [
+  {
+    grounded: support({ sentences: 1, supported: 1, citations: 1, citationsHolding: 1 }),
+    ungrounded: support({ sentences: 1, missing: 1, unfoundDetails: 1 }),
+  },
+  {
+    grounded: support({ sentences: 1, partial: 1, citations: 1, unfoundDetails: 1 }),
+  },
+  {
+    grounded: support({ sentences: 1, supported: 1, citations: 1, citationsHolding: 1 }),
+    ungrounded: support({ sentences: 1, partial: 1 }),
+  },
+  {
+    grounded: support({}),
+    ungrounded: support({ sentences: 1, missing: 1, unfoundDetails: 1 }),
+  },
+  {
+    grounded: support({}),
+    ungrounded: support({ sentences: 1, missing: 1, unfoundDetails: 1 }),
+  },
+];
+
+export const CHECKED_RUN: EvalRun = {
+  ...RUN,
+  id: 'run-2',
+  startedAt: Date.UTC(2025, 3, 2, 9, 0),
+  finishedAt: Date.UTC(2025, 3, 2, 9, 4),
+  results: RESULTS.map((r, i) => {
+    const { grounded, ungrounded } = CHECKED[i]!;
+    return {
+      ...r,
+      grounded: { ...r.grounded, support: grounded },
+      ungrounded: ungrounded ? { ...r.ungrounded, support: ungrounded } : r.ungrounded,
+    };
+  }),
 };

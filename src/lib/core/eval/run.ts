@@ -5,6 +5,7 @@
  */
 
 import type { Sampling } from '../answers/sampling';
+import type { SupportSummary } from '../answers/support';
 import type { Passage } from '../kb/documents';
 import type { RetrievalMode } from '../retrieval/retrieval';
 import type { ChunkingOptions } from '../text/chunking';
@@ -66,6 +67,13 @@ export interface EvalAnswer {
   tokensPerSecond: number | null;
   /** From sending the prompt to the end. */
   totalMs: number;
+  /**
+   * The answer inspector's check of its sentences against the passages, as Ask makes it: the
+   * grounded answer against its prompt's passages, the ungrounded one against every retrieved
+   * passage. Absent when it was not checked: it was stopped, failed or empty, the check failed,
+   * or the run was made before answers were checked.
+   */
+  support?: SupportSummary;
 }
 
 /** One question, asked once: what was retrieved and both answers. */

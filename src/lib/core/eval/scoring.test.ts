@@ -10,6 +10,7 @@ import {
 } from './scoring';
 import type { EvalQuestion } from './questions';
 import {
+  CHECKED_RUN,
   EXPENSES,
   FAQ,
   HANDBOOK,
@@ -22,6 +23,13 @@ import {
 } from './run-fixture';
 
 const question = (id: string): EvalQuestion => QUESTIONS.find((q) => q.id === id)!;
+const zeroSupport = Object.fromEntries(
+  Object.keys(scoreRun(RUN).summary)
+    .filter((key) =>
+      /AnswersChecked|Sentences|Citations(Checked|Holding)|DetailsInNoPassage/.test(key),
+    )
+    .map((key) => [key, 0]),
+);
 
 describe('scoreQuestion', () => {
   it('counts an answer correct when it states every fact, normalised', () => {
@@ -132,12 +140,53 @@ describe('scoreResults', () => {
       mrr: (1 + 1 / 2 + 0) / 3,
       sourceInPrompt: 2,
       groundedCitesSource: 2,
+      // Kept from before answers were checked: no support figures.
+      groundedAnswersChecked: 0,
+      ungroundedAnswersChecked: 0,
+      groundedSentencesChecked: 0,
+      groundedSentencesSupported: 0,
+      groundedSentencesPartial: 0,
+      groundedSentencesNotFound: 0,
+      ungroundedSentencesChecked: 0,
+      ungroundedSentencesSupported: 0,
+      ungroundedSentencesPartial: 0,
+      ungroundedSentencesNotFound: 0,
+      groundedCitationsChecked: 0,
+      groundedCitationsHolding: 0,
+      groundedDetailsInNoPassage: 0,
+      ungroundedDetailsInNoPassage: 0,
       groundedMeanFirstTokenMs: 400,
       ungroundedMeanFirstTokenMs: 400,
       // 20, 20, 20, 30 and one answer without a rate.
       groundedMeanTokensPerSecond: 22.5,
       ungroundedMeanTokensPerSecond: 20,
     });
+  });
+
+  it('adds up the support of the answers that were checked, and says how many were', () => {
+    const { summary, groups } = scoreRun(CHECKED_RUN);
+    expect(summary).toMatchObject({
+      groundedAnswersChecked: 5,
+      // The ungrounded answer to "meals" has no support: its check failed.
+      ungroundedAnswersChecked: 4,
+      groundedSentencesChecked: 3,
+      groundedSentencesSupported: 2,
+      groundedSentencesPartial: 1,
+      groundedSentencesNotFound: 0,
+      ungroundedSentencesChecked: 4,
+      ungroundedSentencesSupported: 0,
+      ungroundedSentencesPartial: 1,
+      ungroundedSentencesNotFound: 3,
+      groundedCitationsChecked: 3,
+      groundedCitationsHolding: 2,
+      groundedDetailsInNoPassage: 1,
+      ungroundedDetailsInNoPassage: 3,
+    });
+    // The same for the other figures as without support.
+    expect({ ...summary, ...zeroSupport }).toEqual(scoreRun(RUN).summary);
+    const control = groups.find((g) => g.category === 'Control')!.summary;
+    expect([control.ungroundedAnswersChecked, control.ungroundedSentencesNotFound]).toEqual([2, 2]);
+    expect([control.groundedAnswersChecked, control.groundedSentencesChecked]).toEqual([2, 0]);
   });
 
   it('counts hit@k and MRR at the k given', () => {

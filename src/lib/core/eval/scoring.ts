@@ -1,10 +1,12 @@
 /**
  * Scoring a run: per question, whether each answer states every fact or rightly declines, whether
  * retrieval found the source document and the grounded answer cites it; then the same counted
- * over the run and over each category of questions.
+ * over the run and over each category of questions, with the answer inspector's support figures
+ * (recorded per answer when it ran) added up.
  */
 
 import { checkCitations } from '../answers/citations';
+import type { SupportSummary } from '../answers/support';
 import { abstains, groundedAbstains } from './abstention';
 import { matchFacts, type FactMatch } from './facts';
 import type { EvalQuestion } from './questions';
@@ -15,7 +17,8 @@ export const SCORING_METHOD =
   'Scored by fact matching, not human judgement: an answer is correct when it contains every ' +
   'fact listed for its question (any one of its alternatives), compared after normalising case, ' +
   'whitespace, punctuation, thousands separators and number words (“thirty” = “30”), and an ' +
-  'unanswerable question is answered well only when the answer says it does not know.';
+  'unanswerable question is answered well only when the answer says it does not know; support ' +
+  'figures count the sentences and citations the answer inspector found backed by the passages.';
 
 export interface AnswerScore {
   /** Every fact of the question in its order, found or missing, and where the answer states it. */
@@ -84,6 +87,28 @@ export interface ScoreSummary {
   sourceInPrompt: number;
   /** The grounded answer cites a passage of the source document. */
   groundedCitesSource: number;
+  /**
+   * Answers checked against the passages (EvalAnswer.support): the support figures below count
+   * only these, so an answer that failed, stopped or was kept from before the check adds nothing.
+   */
+  groundedAnswersChecked: number;
+  ungroundedAnswersChecked: number;
+  /** Sentences that make a claim; support rate = supported / checked. */
+  groundedSentencesChecked: number;
+  groundedSentencesSupported: number;
+  groundedSentencesPartial: number;
+  groundedSentencesNotFound: number;
+  ungroundedSentencesChecked: number;
+  ungroundedSentencesSupported: number;
+  ungroundedSentencesPartial: number;
+  ungroundedSentencesNotFound: number;
+  /** Citations of passages of the prompt; citation precision = holding / checked. */
+  groundedCitationsChecked: number;
+  /** Citations whose passage supports their sentence. */
+  groundedCitationsHolding: number;
+  /** Numbers, dates, amounts, codes and names stated in no passage. */
+  groundedDetailsInNoPassage: number;
+  ungroundedDetailsInNoPassage: number;
   /** Means over the answers that have the figure; null when none has. */
   groundedMeanFirstTokenMs: number | null;
   ungroundedMeanFirstTokenMs: number | null;
@@ -109,10 +134,38 @@ export const SUMMARY_LABELS: Readonly<Record<keyof ScoreSummary, string>> = {
   mrr: 'Mean reciprocal rank of the source document (MRR)',
   sourceInPrompt: 'Source document in the grounded prompt',
   groundedCitesSource: 'Grounded answers citing the source document',
+  groundedAnswersChecked: 'Grounded answers checked against their passages',
+  ungroundedAnswersChecked: 'Ungrounded answers checked against the retrieved passages',
+  groundedSentencesChecked: 'Grounded: sentences checked',
+  groundedSentencesSupported: 'Grounded: sentences supported by the passages',
+  groundedSentencesPartial: 'Grounded: sentences partly supported',
+  groundedSentencesNotFound: 'Grounded: sentences not found in the passages',
+  ungroundedSentencesChecked: 'Ungrounded: sentences checked',
+  ungroundedSentencesSupported: 'Ungrounded: sentences supported by the passages',
+  ungroundedSentencesPartial: 'Ungrounded: sentences partly supported',
+  ungroundedSentencesNotFound: 'Ungrounded: sentences not found in the passages',
+  groundedCitationsChecked: 'Grounded: citations checked',
+  groundedCitationsHolding: 'Grounded: citations whose passage supports the sentence',
+  groundedDetailsInNoPassage: 'Grounded: details (numbers, dates, names) in no passage',
+  ungroundedDetailsInNoPassage: 'Ungrounded: details (numbers, dates, names) in no passage',
   groundedMeanFirstTokenMs: 'Grounded: mean time to first token (ms)',
   ungroundedMeanFirstTokenMs: 'Ungrounded: mean time to first token (ms)',
   groundedMeanTokensPerSecond: 'Grounded: mean tokens per second',
   ungroundedMeanTokensPerSecond: 'Ungrounded: mean tokens per second',
+};
+
+/**
+ * Figures that count part of another: support rate is supported / checked sentences, citation
+ * precision holding / checked citations. Comparisons show them as a share of their whole.
+ */
+export const SUMMARY_WHOLES: Readonly<Partial<Record<keyof ScoreSummary, keyof ScoreSummary>>> = {
+  groundedSentencesSupported: 'groundedSentencesChecked',
+  groundedSentencesPartial: 'groundedSentencesChecked',
+  groundedSentencesNotFound: 'groundedSentencesChecked',
+  ungroundedSentencesSupported: 'ungroundedSentencesChecked',
+  ungroundedSentencesPartial: 'ungroundedSentencesChecked',
+  ungroundedSentencesNotFound: 'ungroundedSentencesChecked',
+  groundedCitationsHolding: 'groundedCitationsChecked',
 };
 
 export interface CategoryScore {
@@ -246,6 +299,8 @@ function summarise(scores: readonly QuestionScore[], k: number): ScoreSummary {
     (sum, s) => sum + (s.sourceRank !== null && s.sourceRank <= k ? 1 / s.sourceRank : 0),
     0,
   );
+  const grounded = supportTotals(scores.map((s) => s.result.grounded.support));
+  const ungrounded = supportTotals(scores.map((s) => s.result.ungrounded.support));
   return {
     questions: scores.length,
     answerable: count(answerable),
@@ -263,11 +318,53 @@ function summarise(scores: readonly QuestionScore[], k: number): ScoreSummary {
     mrr: withSource.length === 0 ? 0 : reciprocal / withSource.length,
     sourceInPrompt: count((s) => s.sourceInPrompt === true),
     groundedCitesSource: count((s) => s.grounded.citesSource === true),
+    groundedAnswersChecked: grounded.answers,
+    ungroundedAnswersChecked: ungrounded.answers,
+    groundedSentencesChecked: grounded.sentences,
+    groundedSentencesSupported: grounded.supported,
+    groundedSentencesPartial: grounded.partial,
+    groundedSentencesNotFound: grounded.missing,
+    ungroundedSentencesChecked: ungrounded.sentences,
+    ungroundedSentencesSupported: ungrounded.supported,
+    ungroundedSentencesPartial: ungrounded.partial,
+    ungroundedSentencesNotFound: ungrounded.missing,
+    groundedCitationsChecked: grounded.citations,
+    groundedCitationsHolding: grounded.citationsHolding,
+    groundedDetailsInNoPassage: grounded.unfoundDetails,
+    ungroundedDetailsInNoPassage: ungrounded.unfoundDetails,
     groundedMeanFirstTokenMs: mean(scores.map((s) => s.result.grounded.firstTokenMs)),
     ungroundedMeanFirstTokenMs: mean(scores.map((s) => s.result.ungrounded.firstTokenMs)),
     groundedMeanTokensPerSecond: mean(scores.map((s) => s.result.grounded.tokensPerSecond)),
     ungroundedMeanTokensPerSecond: mean(scores.map((s) => s.result.ungrounded.tokensPerSecond)),
   };
+}
+
+/** The support summaries of the answers that have one, added up, and how many there were. */
+function supportTotals(
+  summaries: readonly (SupportSummary | undefined)[],
+): SupportSummary & { answers: number } {
+  const total = {
+    answers: 0,
+    sentences: 0,
+    supported: 0,
+    partial: 0,
+    missing: 0,
+    citations: 0,
+    citationsHolding: 0,
+    unfoundDetails: 0,
+  };
+  for (const summary of summaries) {
+    if (!summary) continue;
+    total.answers++;
+    total.sentences += summary.sentences;
+    total.supported += summary.supported;
+    total.partial += summary.partial;
+    total.missing += summary.missing;
+    total.citations += summary.citations;
+    total.citationsHolding += summary.citationsHolding;
+    total.unfoundDetails += summary.unfoundDetails;
+  }
+  return total;
 }
 
 function mean(values: readonly (number | null)[]): number | null {
