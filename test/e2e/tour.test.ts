@@ -174,6 +174,17 @@ describe('the guided tour', () => {
     const passages = page.getByRole('region', { name: 'Retrieved passages' });
     expect(await passages.textContent()).toContain('44 weeks of parental leave');
     expect(await passages.textContent()).not.toContain('30 weeks of parental leave');
+    // The handbook is Markdown: its passage is drawn as Markdown, its raw text one click away.
+    const leave = passages.getByRole('listitem').filter({ hasText: 'at full basic pay' });
+    const fact = '44 weeks of parental leave at full basic pay';
+    expect(await leave.locator('strong', { hasText: fact }).count()).toBe(1);
+    expect(await leave.textContent()).not.toContain('**');
+    expect(await leave.locator('mark', { hasText: /^parental$/ }).count()).toBeGreaterThan(0);
+    const raw = leave.getByRole('button', { name: 'Show raw text' });
+    expect(await raw.getAttribute('aria-pressed')).toBe('false');
+    await raw.click();
+    expect(await raw.getAttribute('aria-pressed')).toBe('true');
+    expect(await leave.textContent()).toContain(`**${fact}**`);
 
     await button('Next').click();
     await expectStep('Ask what the documents do not say');
