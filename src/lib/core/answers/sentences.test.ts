@@ -88,4 +88,18 @@ describe('splitSentences', () => {
       'She ran.',
     ]);
   });
+
+  test('a unit letter after a number ends its sentence; an initial does not', () => {
+    expect(texts('It stops at -40 C. The K-20X goes to -80 °C. J. Smith said so.')).toEqual([
+      'It stops at -40 C.',
+      'The K-20X goes to -80 °C.',
+      'J. Smith said so.',
+    ]);
+  });
+
+  test('a numbered section in a source line does not end it', () => {
+    expect(texts('[1] policy.md › Policy › 7. Incidents › 7.2 How and when')).toEqual([
+      '[1] policy.md › Policy › 7. Incidents › 7.2 How and when',
+    ]);
+  });
 });

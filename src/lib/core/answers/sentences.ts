@@ -162,10 +162,13 @@ function sentencesIn(text: string, start: number, end: number): [number, number]
 
 /** The segment ends in an abbreviation or an initial, so its full stop ends no sentence. */
 function endsWithoutEnding(segment: string): boolean {
+  // A section number in a source line ("handbook.md › 7. Incidents").
+  if (/›\s*\d+(?:\.\d+)*\.\s*$/u.test(segment)) return true;
   const match = /(?:^|[\s(])([\p{L}.]+)\.\s*$/u.exec(segment);
   if (!match) return false;
   const word = match[1]!;
-  if (/^\p{Lu}$/u.test(word)) return true;
+  // An initial ("J. Smith"), but not a unit after a number ("below -70 C. The probes").
+  if (/^\p{Lu}$/u.test(word)) return !/\d\s*°?\s*\p{Lu}\.\s*$/u.test(segment);
   return ABBREVIATIONS.has(word.toLowerCase());
 }
 

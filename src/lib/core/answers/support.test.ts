@@ -132,6 +132,20 @@ describe('checkSupport', () => {
     expect(check('When can parental leave start?', answer).summary.sentences).toBe(2);
   });
 
+  test('a question is no claim; a source line the prompt showed is supported by its heading', () => {
+    const report = check(
+      'How long is parental leave?',
+      'How long is parental leave?\n\n[1] handbook.md › Leave\n\nIt is 30 weeks [1].',
+    );
+    expect(report.sentences.map((s) => [s.text, s.level])).toEqual([
+      ['How long is parental leave?', 'none'],
+      ['[1] handbook.md › Leave', 'supported'],
+      ['It is 30 weeks [1].', 'supported'],
+    ]);
+    expect(report.sentences[1]!.evidence).toEqual({ passage: 0, start: 0, end: 0, heading: true });
+    expect(report.sentences[2]!.evidence!.heading).toBeUndefined();
+  });
+
   test('a code block is one unit, checked like a sentence', () => {
     const report = check('Anything?', 'Run this:\n\n```\nrm -rf / --no-preserve-root\n```');
     expect(report.sentences.map((s) => s.kind)).toEqual(['text', 'code']);

@@ -72,6 +72,8 @@ export interface Evidence {
   passage: number;
   start: number;
   end: number;
+  /** It is the passage's source (document name and headings), not its text: start = end = 0. */
+  heading?: true;
 }
 
 export interface CitationVerdict {
@@ -126,6 +128,8 @@ interface Unit {
   terms: Set<string>;
   /** Its text normalised as facts are, padded with spaces, to find details in. */
   normalised: string;
+  /** The passage's source line (document and headings), which the prompt shows above it. */
+  heading?: true;
 }
 
 interface AnswerSentence {
@@ -193,7 +197,8 @@ export function prepareSupport(
       })),
       detailKeys,
       cited: [...cited].sort((a, b) => a - b),
-      claim: weights.size + details.length > 0 && !declinesToAnswer(sentence.text),
+      claim:
+        weights.size + details.length > 0 && !declinesToAnswer(sentence.text) && !isQuestion(plain),
     };
   });
   const units: Unit[] = [];
@@ -206,6 +211,18 @@ export function prepareSupport(
         text: plainText(s.text),
         terms: new Set(tokenize(s.text).map((t) => t.term)),
         normalised: ` ${normaliseForMatching(s.text)} `,
+      });
+    }
+    // The prompt shows each passage under its source; a model may repeat it.
+    if (passage.source) {
+      units.push({
+        passage: index,
+        start: 0,
+        end: 0,
+        text: passage.source,
+        terms: new Set(tokenize(passage.source).map((t) => t.term)),
+        normalised: ` ${normaliseForMatching(passage.source)} `,
+        heading: true,
       });
     }
   });
@@ -286,7 +303,11 @@ export function checkSupport(
     const bestOf = new Map<number, Scored>();
     for (let i = 0; i < units.length; i++) {
       const unit = units[i]!;
-      const next = units[i + 1]?.passage === unit.passage ? units[i + 1] : undefined;
+      const following = units[i + 1];
+      const next =
+        following?.passage === unit.passage && !unit.heading && !following.heading
+          ? following
+          : undefined;
       const stretches: [Unit, number | null][] = [[unit, row ? row[i]! : null]];
       if (next) {
         const joined = {
@@ -337,7 +358,12 @@ export function checkSupport(
       coverage: best?.coverage ?? 0,
       evidence:
         best && level !== 'missing'
-          ? { passage: best.unit.passage, start: best.unit.start, end: best.unit.end }
+          ? {
+              passage: best.unit.passage,
+              start: best.unit.start,
+              end: best.unit.end,
+              ...(best.unit.heading ? { heading: true as const } : {}),
+            }
           : null,
       unfoundDetails,
       citations,
@@ -388,6 +414,11 @@ function plainText(text: string): string {
     .replace(/\s+([.,;:!?])/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** A question asks; it claims nothing ("When does the year start?"). */
+function isQuestion(plain: string): boolean {
+  return /\?["'”’)\]]*$/u.test(plain);
 }
 
 /** The token at `offset` is inside a citation bracket. */
