@@ -93,6 +93,26 @@ describe('Answers', () => {
     expect(answers2.grounded.support).toBeNull();
   });
 
+  test('a question waiting for the model says so in both panes; Stop gives up, run starts', async () => {
+    const answers = new Answers(() => {});
+    answers.wait('Waiting for SmolLM2 to finish loading.');
+    expect(answers.waiting).toBe(true);
+    expect([answers.grounded.status, answers.grounded.note]).toEqual([
+      'waiting',
+      'Waiting for SmolLM2 to finish loading.',
+    ]);
+    answers.stop();
+    expect(answers.waiting).toBe(false);
+    expect([answers.ungrounded.status, answers.ungrounded.note]).toEqual([
+      'stopped',
+      'Stopped before the language model was ready.',
+    ]);
+    answers.wait('Waiting again.');
+    await answers.run(request(new ScriptedEngine(() => ['Thirty weeks [1].'])));
+    expect(answers.waiting).toBe(false);
+    expect([answers.grounded.status, answers.grounded.note]).toEqual(['done', null]);
+  });
+
   test('flags a grounded answer that cites nothing, unless it says the documents do not say', async () => {
     for (const [text, flagged] of [
       ['Thirty weeks.', true],

@@ -181,6 +181,8 @@ export class Answers {
   readonly grounded = new AnswerPane('grounded');
   readonly ungrounded = new AnswerPane('ungrounded');
   running = $state(false);
+  /** A question waits for the language model to finish loading (see `wait`). */
+  waiting = $state(false);
   #abort: AbortController | null = null;
   /** Settles when the engine has ended the previous run's stream, so runs never overlap. */
   #previous: Promise<void> = Promise.resolve();
@@ -196,6 +198,7 @@ export class Answers {
 
   /** Shows `note` in both panes instead of answers (e.g. "load a model"). */
   explain(note: string): void {
+    this.waiting = false;
     this.stop();
     this.grounded.reset('idle', note);
     this.ungrounded.reset('idle', note);
@@ -204,6 +207,23 @@ export class Answers {
   stop(): void {
     this.#abort?.abort();
     this.#abort = null;
+    if (this.waiting) {
+      this.waiting = false;
+      const note = 'Stopped before the language model was ready.';
+      this.grounded.reset('stopped', note);
+      this.ungrounded.reset('stopped', note);
+    }
+  }
+
+  /**
+   * A question is waiting for the language model to load: both panes say so until `run` starts
+   * the answers or `stop` gives up (the caller checks `waiting` when the model is ready).
+   */
+  wait(note: string): void {
+    this.stop();
+    this.grounded.reset('waiting', note);
+    this.ungrounded.reset('waiting', note);
+    this.waiting = true;
   }
 
   /** Settles when the engine has ended the last run's stream (at once when none runs). */
@@ -221,6 +241,7 @@ export class Answers {
   }
 
   run(request: AnswerRequest): Promise<void> {
+    this.waiting = false;
     this.stop();
     const controller = new AbortController();
     this.#abort = controller;

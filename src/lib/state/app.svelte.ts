@@ -50,6 +50,8 @@ export class GroundedApp {
   #reembedDone: Promise<void> = Promise.resolve();
   #embed: RpcClient<EmbedMethods>;
   #search: RpcClient<SearchMethods>;
+  /** Counts questions asked (and stops): a question waiting for the model knows if it is still the latest. */
+  #questions = 0;
   #kb: Promise<KnowledgeBase>;
 
   /** The model that embeds questions and new documents: the knowledge base's, once it has one. */
@@ -202,15 +204,22 @@ export class GroundedApp {
     // disabled meanwhile.
     if (this.evaluation.busy) return;
     this.answers.stop();
+    const question = ++this.#questions;
     const retrieved = await this.ask.run();
     if (!retrieved) return;
+    if (this.models.status === 'loading' && !this.models.engine) {
+      // The question waits for the model, as a person would, instead of asking to be asked again.
+      const label = this.models.loading?.label ?? 'the language model';
+      this.answers.wait(
+        `Waiting for ${label} to finish loading: the answers start as soon as it is ready.`,
+      );
+      await this.models.settled();
+      // Stopped, or another question asked meanwhile.
+      if (question !== this.#questions || !this.answers.waiting) return;
+    }
     const { engine, loaded } = this.models;
     if (!engine || !loaded) {
-      this.answers.explain(
-        this.models.status === 'loading'
-          ? 'The language model is still loading; ask again when it is ready.'
-          : 'Load a language model (under Language model) to see the answers.',
-      );
+      this.answers.explain('Load a language model (under Language model) to see the answers.');
       return;
     }
     await this.answers.run({
@@ -225,6 +234,7 @@ export class GroundedApp {
 
   /** Stops whatever the question started: retrieval and both answers. */
   stopQuestion(): void {
+    this.#questions++;
     this.ask.cancel();
     this.answers.stop();
   }

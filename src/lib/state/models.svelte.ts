@@ -239,7 +239,27 @@ export class Models {
     engine?.unload().catch(() => {});
   }
 
+  /**
+   * Settles when no model is loading any more (ready, failed or cancelled; a load that replaced
+   * another is waited for too). At once when none is loading.
+   */
+  async settled(): Promise<void> {
+    while (this.status === 'loading') {
+      await new Promise<void>((resolve) => this.#whenSettled.push(resolve));
+    }
+  }
+
+  #whenSettled: (() => void)[] = [];
+
   async #load(ref: ModelRef, label: string): Promise<void> {
+    try {
+      await this.#loadOnce(ref, label);
+    } finally {
+      for (const resolve of this.#whenSettled.splice(0)) resolve();
+    }
+  }
+
+  async #loadOnce(ref: ModelRef, label: string): Promise<void> {
     this.#abort?.abort();
     const controller = new AbortController();
     this.#abort = controller;
