@@ -44,6 +44,10 @@ describe('extractDetails', () => {
     expect(details('The Finance Director approves it.')).toEqual([['name', 'Finance Director']]);
     expect(details('It is normal.')).toEqual([]);
     expect(details('She said: "Yes, I\'m sure."')).toEqual([]);
+    expect(details('He told Tim, "Thank you, Mommy!"')).toEqual([
+      ['name', 'Tim'],
+      ['name', 'Mommy'],
+    ]);
   });
 
   test('number words count with a unit; citations and list numbers are not details', () => {

@@ -77,8 +77,9 @@ export function extractDetails(sentence: string): Detail[] {
       if (kind === 'name') {
         ({ start, text } = trimName(start, text));
         // One capitalised word starting the sentence is capitalised for that reason alone.
-        if (!text || (!/\s/.test(text) && /^[\s"'“‘*_(>#-]*$/u.test(sentence.slice(0, start))))
-          continue;
+        // So is one that starts a quotation ('he said, "Thank you."').
+        const before = sentence.slice(0, start);
+        if (!text || (!/\s/.test(text) && /(?:^[\s"'“‘*_(>#-]*|["“‘]\s*)$/u.test(before))) continue;
       }
       const end = start + text.length;
       if (found.some((d) => start < d.end && d.start < end)) continue;
