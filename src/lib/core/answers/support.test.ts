@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import {
   checkSupport,
   cosines,
+  planEmbedding,
+  planSimilarity,
   prepareSupport,
   textsToEmbed,
   type SupportPassage,
@@ -234,5 +236,42 @@ describe('checkSupport', () => {
     expect(report.sentences[0]!.text).toBe(
       '<img src=x onerror=alert(1)> Parental leave is 30 weeks.',
     );
+  });
+
+  test('a plan embeds only what can change a verdict, and the verdicts are those of every cosine', () => {
+    const answer = [
+      'Parental leave is 30 weeks at full pay [1].',
+      'It can start up to 4 weeks early [2].',
+      'Claims above €4,500 need the approval of the Finance Director [2].',
+      'Employees also get a company car.',
+      'Receipts are kept for 9 years [1].',
+      'The leave starts early, and receipts are kept.',
+    ].join(' ');
+    const prepared = prepareSupport('Tell me about leave and expenses.', answer, HANDBOOK);
+    const t: SupportThresholds = {
+      cosineWeight: 0.1,
+      detailPenalty: 0.2,
+      partial: 0.45,
+      supported: 0.75,
+    };
+    const plan = planEmbedding(prepared, t);
+    const all = textsToEmbed(prepared);
+    // Less than everything: the copied sentence and the invented one are decided by their words.
+    expect(plan.sentences.length).toBeLessThan(all.sentences.length);
+    expect(plan.unitTexts.length).toBeLessThanOrEqual(all.units.length);
+    expect(plan.sentences).not.toContain('Parental leave is 30 weeks at full pay.');
+    expect(plan.sentences).not.toContain('Employees also get a company car.');
+    // With any cosines, the plan's subset gives the verdicts the whole matrix gives.
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (let round = 0; round < 50; round++) {
+      const full = all.sentences.map(() => all.units.map(() => random()));
+      const partial = plan.claims.map((c) => plan.units.map((u) => full[c]![u]!));
+      const verdicts = (m: number[][]) =>
+        checkSupport(prepared, m, t).sentences.map((s) => [s.level, s.citations]);
+      expect(verdicts(planSimilarity(prepared, plan, partial))).toEqual(verdicts(full));
+    }
+    // Words only: nothing to embed.
+    expect(planEmbedding(prepared, { ...t, cosineWeight: 0 }).claims).toEqual([]);
   });
 });

@@ -264,16 +264,18 @@ export function cosines(a: Float32Array, b: Float32Array, dimension: number): nu
 }
 
 /**
- * Each sentence's support. `similarity` is textsToEmbed's sentences × units cosines, or null for
- * a check by words and details only (then `thresholds.cosineWeight` should be 0).
+ * Each sentence's support. `similarity` is the claims × passage-sentences cosines (textsToEmbed's
+ * sentences × units, or planSimilarity's, NaN where not embedded), or null for a check by words
+ * and details only.
  */
 export function checkSupport(
   prepared: PreparedSupport,
   similarity: readonly (readonly number[])[] | null,
   thresholds: SupportThresholds,
 ): SupportReport {
-  const { units, passages, lookup } = prepared;
+  const { passages, lookup } = prepared;
   const weight = similarity ? thresholds.cosineWeight : 0;
+  const stretchList = stretchesOf(prepared.units);
   let claimIndex = 0;
   const sentences = prepared.sentences.map((sentence): SentenceSupport => {
     const base = {
@@ -298,48 +300,36 @@ export function checkSupport(
     const unfoundDetails = sentence.details.filter(
       (_, i) => !lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
     );
-    const penalty =
-      sentence.details.length > 0
-        ? thresholds.detailPenalty * (unfoundDetails.length / sentence.details.length)
-        : 0;
-    const total = sum(sentence.weights.values()) + sum(sentence.detailKeys.map((d) => d.weight));
-
-    // The best stretch of each passage: one sentence, or it and the next.
+    const { penalty, total } = weighing(sentence, unfoundDetails.length, thresholds);
+    // Each stretch's cosine: the larger of its sentences' where embedded; where neither was
+    // (planEmbedding found it cannot change the verdict), its coverage stands in.
+    const cosineOf = (stretch: Stretch, coverage: number): number | null => {
+      if (!row) return null;
+      const values = stretch.units
+        .map((u) => row[u])
+        .filter((v): v is number => Number.isFinite(v));
+      return values.length > 0 ? Math.max(...values) : coverage;
+    };
     const bestOf = new Map<number, Scored>();
-    for (let i = 0; i < units.length; i++) {
-      const unit = units[i]!;
-      const following = units[i + 1];
-      const next =
-        following?.passage === unit.passage &&
-        !unit.heading &&
-        !following.heading &&
-        !unit.text.startsWith('|') &&
-        !following.text.startsWith('|')
-          ? following
-          : undefined;
-      const stretches: [Unit, number | null][] = [[unit, row ? row[i]! : null]];
-      if (next) {
-        const joined = {
-          ...unit,
-          end: next.end,
-          terms: union(unit.terms, next.terms),
-          normalised: `${unit.normalised}${next.normalised}`,
-        };
-        stretches.push([joined, row ? Math.max(row[i]!, row[i + 1]!) : null]);
-      }
-      for (const [stretch, cosine] of stretches) {
-        const coverage = covered(sentence, stretch) / total;
-        const score = weight * (cosine ?? 0) + (1 - weight) * coverage - penalty;
-        const best = bestOf.get(unit.passage);
-        // Ties go to the shorter stretch: the tighter evidence.
-        const tie = best !== undefined && Math.abs(score - best.score) <= 1e-9;
-        if (
-          !best ||
-          score > best.score + 1e-9 ||
-          (tie && stretch.end - stretch.start < best.unit.end - best.unit.start)
-        ) {
-          bestOf.set(unit.passage, { score, cosine, coverage, unit: stretch });
-        }
+    for (const stretch of stretchList) {
+      const coverage = covered(sentence, stretch.unit) / total;
+      const cosine = cosineOf(stretch, coverage);
+      const score = weight * (cosine ?? 0) + (1 - weight) * coverage - penalty;
+      const passage = stretch.unit.passage;
+      const best = bestOf.get(passage);
+      // Ties go to the shorter stretch: the tighter evidence.
+      const tie = best !== undefined && Math.abs(score - best.score) <= 1e-9;
+      if (
+        !best ||
+        score > best.score + 1e-9 ||
+        (tie && stretch.unit.end - stretch.unit.start < best.unit.end - best.unit.start)
+      ) {
+        bestOf.set(passage, {
+          score,
+          cosine: row && stretch.units.some((u) => Number.isFinite(row[u])) ? cosine : null,
+          coverage,
+          unit: stretch.unit,
+        });
       }
     }
     let best: Scored | undefined;
@@ -379,6 +369,146 @@ export function checkSupport(
     };
   });
   return { sentences, summary: summarise(sentences), semantic: similarity !== null };
+}
+
+/** A stretch of passage text a sentence is scored against: one sentence, or two in a row. */
+interface Stretch {
+  unit: Unit;
+  /** The indexes of its passage sentences in `units`. */
+  units: number[];
+}
+
+/**
+ * Every stretch: each passage sentence, and each with the next in its passage (not a source line,
+ * nor table rows: a row's cells go together, and with no other row).
+ */
+function stretchesOf(units: readonly Unit[]): Stretch[] {
+  const out: Stretch[] = [];
+  units.forEach((unit, i) => {
+    out.push({ unit, units: [i] });
+    const next = units[i + 1];
+    const joins =
+      next?.passage === unit.passage &&
+      !unit.heading &&
+      !next.heading &&
+      !unit.text.startsWith('|') &&
+      !next.text.startsWith('|');
+    if (next && joins) {
+      out.push({
+        unit: {
+          ...unit,
+          end: next.end,
+          terms: union(unit.terms, next.terms),
+          normalised: `${unit.normalised}${next.normalised}`,
+        },
+        units: [i, i + 1],
+      });
+    }
+  });
+  return out;
+}
+
+/** The penalty for details in no passage, and the weight of all the sentence's words. */
+function weighing(
+  sentence: AnswerSentence,
+  unfound: number,
+  thresholds: SupportThresholds,
+): { penalty: number; total: number } {
+  return {
+    penalty:
+      sentence.details.length > 0
+        ? thresholds.detailPenalty * (unfound / sentence.details.length)
+        : 0,
+    total: sum(sentence.weights.values()) + sum(sentence.detailKeys.map((d) => d.weight)),
+  };
+}
+
+/** What to embed: some claims (indexes among the claims) and some passage sentences. */
+export interface EmbeddingPlan {
+  claims: number[];
+  units: number[];
+  /** Their texts, in those orders. */
+  sentences: string[];
+  unitTexts: string[];
+}
+
+/**
+ * Only what meaning can change. The cosine moves a score by at most ± the cosine's weight, so a
+ * claim whose verdict (and whose citations' verdicts) is the same for any cosine from −1 to 1 is
+ * not embedded; for one that is not, only the passage sentences of stretches that could still be
+ * its best are. checkSupport with the cosines of this plan gives the verdicts it would give with
+ * every cosine.
+ */
+export function planEmbedding(
+  prepared: PreparedSupport,
+  thresholds: SupportThresholds,
+): EmbeddingPlan {
+  const w = thresholds.cosineWeight;
+  const stretchList = stretchesOf(prepared.units);
+  const claims: number[] = [];
+  const wanted = new Set<number>();
+  let claimIndex = -1;
+  for (const sentence of prepared.sentences) {
+    if (!sentence.claim) continue;
+    claimIndex++;
+    if (w === 0) continue;
+    const unfound = sentence.details.filter(
+      (_, i) => !prepared.lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
+    ).length;
+    const { penalty, total } = weighing(sentence, unfound, thresholds);
+    const bounds = stretchList.map((stretch) => {
+      const lexical = (1 - w) * (covered(sentence, stretch.unit) / total) - penalty;
+      return { stretch, low: lexical - w, high: lexical + w };
+    });
+    const needed = new Set<number>();
+    /** Whether `score ≥ threshold` can go either way among these stretches; if so, which matter. */
+    const open = (among: typeof bounds, thresholdsToCheck: number[]) => {
+      const low = Math.max(-Infinity, ...among.map((b) => b.low));
+      const high = Math.max(-Infinity, ...among.map((b) => b.high));
+      if (!thresholdsToCheck.some((t) => low < t && high >= t)) return;
+      for (const b of among) if (b.high >= low) for (const u of b.stretch.units) needed.add(u);
+    };
+    open(bounds, unfound > 0 ? [thresholds.partial] : [thresholds.partial, thresholds.supported]);
+    for (const number of sentence.cited) {
+      const index = prepared.passages.findIndex((p) => p.number === number);
+      if (index < 0) continue;
+      open(
+        bounds.filter((b) => b.stretch.unit.passage === index),
+        [thresholds.partial],
+      );
+    }
+    if (needed.size > 0) {
+      claims.push(claimIndex);
+      for (const u of needed) wanted.add(u);
+    }
+  }
+  const units = [...wanted].sort((a, b) => a - b);
+  const claimTexts = prepared.sentences.filter((s) => s.claim).map((s) => s.plain);
+  return {
+    claims,
+    units,
+    sentences: claims.map((c) => claimTexts[c]!),
+    unitTexts: units.map((u) => prepared.units[u]!.text),
+  };
+}
+
+/**
+ * The claims × passage-sentences matrix checkSupport takes, from a plan's cosines
+ * (plan.claims × plan.units): NaN where nothing was embedded.
+ */
+export function planSimilarity(
+  prepared: PreparedSupport,
+  plan: EmbeddingPlan,
+  cosinesOfPlan: readonly (readonly number[])[],
+): number[][] {
+  const claimCount = prepared.sentences.filter((s) => s.claim).length;
+  const matrix = Array.from({ length: claimCount }, () =>
+    new Array<number>(prepared.units.length).fill(NaN),
+  );
+  plan.claims.forEach((claim, r) => {
+    plan.units.forEach((unit, c) => (matrix[claim]![unit] = cosinesOfPlan[r]![c]!));
+  });
+  return matrix;
 }
 
 interface Scored {
