@@ -52,14 +52,18 @@ describe('Answers', () => {
   });
 
   test('after both answers, checks each against its passages; a newer run drops the check', async () => {
-    const embedded: string[][] = [];
-    const checker = new SupportChecker(async (texts) => {
-      embedded.push(texts);
-      throw new Error('no embedding model in this test');
-    });
     const engine = new ScriptedEngine((call) =>
       call === 0 ? ['Passage text 1 [1]. The moon is cheese [2].'] : ['Passage text 3.'],
     );
+    /** For each check: how many answers the engine was generating when it started. */
+    const generating: number[] = [];
+    class Recording extends SupportChecker {
+      override check(...args: Parameters<SupportChecker['check']>) {
+        generating.push(engine.running);
+        return super.check(...args);
+      }
+    }
+    const checker = new Recording(null);
     const answers = new Answers(() => {}, checker);
     await answers.run(request(engine));
     await vi.waitFor(() => expect(answers.ungrounded.supportStatus).toBe('done'));
@@ -72,14 +76,17 @@ describe('Answers', () => {
     // The ungrounded answer is checked against every retrieved passage.
     expect(ungrounded.support!.sentences[0]!.evidence).toMatchObject({ passage: 2 });
     expect(ungrounded.checkedAgainst.map((p) => p.rank)).toEqual([1, 2, 3]);
-    // Only after both streams: nothing was embedded while the engine generated.
-    expect(embedded).toHaveLength(2);
+    // Only after both streams: nothing was checked while the engine generated.
+    expect(generating).toEqual([0, 0]);
 
     // A new question resets the panes, and the old check never lands in them.
     let release = () => {};
-    const slow = new SupportChecker(
-      () => new Promise((_, reject) => (release = () => reject(new Error('late')))),
-    );
+    class Slow extends SupportChecker {
+      override check(): ReturnType<SupportChecker['check']> {
+        return new Promise((_, reject) => (release = () => reject(new Error('late'))));
+      }
+    }
+    const slow = new Slow(null);
     const answers2 = new Answers(() => {}, slow);
     await answers2.run(request(new ScriptedEngine(() => ['Passage text 1.'])));
     await vi.waitFor(() => expect(answers2.grounded.supportStatus).toBe('checking'));

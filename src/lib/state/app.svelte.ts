@@ -148,10 +148,13 @@ export class GroundedApp {
     });
     this.models = new Models(this.settings, this.alerts);
     // One checker for Ask and the evaluation: it keeps the passages' sentence vectors.
-    const checker = new SupportChecker(async (texts) => {
-      await prepare();
-      return embed.call('embed-texts', { texts });
-    });
+    const checker = new SupportChecker(
+      async (texts) => {
+        await prepare();
+        return embed.call('embed-texts', { texts });
+      },
+      () => this.activeModelId,
+    );
     this.answers = new Answers((error) => this.models.crashed(error), checker);
     this.evaluation = new Evaluation({
       kb,

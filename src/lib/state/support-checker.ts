@@ -2,8 +2,9 @@ import {
   checkSupport,
   cosines,
   prepareSupport,
+  planEmbedding,
+  planSimilarity,
   supportThresholds,
-  textsToEmbed,
   type SupportPassage,
   type SupportReport,
 } from '../core/answers/support';
@@ -33,12 +34,17 @@ const CACHE_LIMIT = 2_000;
  */
 export class SupportChecker {
   #embed: EmbedTexts | null;
-  /** Passage sentences' vectors by model and text, of the model `#model`. */
+  #modelId: () => string | null;
+  /** Passage sentences' vectors, by model and text. */
   #vectors = new Map<string, Float32Array>();
-  #model: string | null = null;
 
-  constructor(embed: EmbedTexts | null) {
+  /**
+   * `embed` embeds texts with the knowledge base's model, whose id `modelId` gives (it decides
+   * the thresholds, and so what needs embedding at all).
+   */
+  constructor(embed: EmbedTexts | null, modelId: () => string | null = () => null) {
     this.#embed = embed;
+    this.#modelId = modelId;
   }
 
   async check(
@@ -48,65 +54,44 @@ export class SupportChecker {
   ): Promise<CheckedSupport> {
     const started = performance.now();
     const prepared = prepareSupport(question, answer, passages);
-    const lexical = (reason: string): CheckedSupport => ({
+    const lexical = (reason?: string): CheckedSupport => ({
       ...checkSupport(prepared, null, supportThresholds(null)),
       ms: performance.now() - started,
-      lexicalReason: reason,
+      ...(reason ? { lexicalReason: reason } : {}),
     });
-    if (!this.#embed) return lexical('No embedding model is loaded.');
-    const { sentences, units } = textsToEmbed(prepared);
-    if (sentences.length === 0 || units.length === 0) {
-      return { ...checkSupport(prepared, null, supportThresholds(null)), ms: 0 };
+    const model = this.#modelId();
+    if (!this.#embed || !model) return lexical('No embedding model is loaded.');
+    const thresholds = supportThresholds(model);
+    if (thresholds.cosineWeight === 0) return lexical(`${model} is not calibrated for this check.`);
+    // Only what meaning can change is embedded (often nothing).
+    const plan = planEmbedding(prepared, thresholds);
+    if (plan.claims.length === 0) {
+      const decided = planSimilarity(prepared, plan, []);
+      return { ...checkSupport(prepared, decided, thresholds), ms: performance.now() - started };
     }
-    // Passage sentences already embedded (by the model of the last check) are not again.
-    const unique = [...new Set(units)];
-    const uncached = (model: string | null) =>
-      unique.filter((text) => !this.#vectors.has(`${model}\n${text}`));
-    let wanted = uncached(this.#model);
-    let vectors: Float32Array;
-    let dimension: number;
-    let modelId: string;
+    const keyOf = (text: string) => `${model}\n${text}`;
+    const wanted = [...new Set(plan.unitTexts)].filter((text) => !this.#vectors.has(keyOf(text)));
+    let embedded;
     try {
-      ({ vectors, dimension, modelId } = await this.#embed([...sentences, ...wanted]));
-      if (modelId !== this.#model) {
-        // The model changed since: what was kept is of no use.
-        this.#vectors.clear();
-        this.#model = modelId;
-        const rest = uncached(modelId).filter((text) => !wanted.includes(text));
-        if (rest.length > 0) {
-          const more = await this.#embed(rest);
-          const joined = new Float32Array(vectors.length + more.vectors.length);
-          joined.set(vectors);
-          joined.set(more.vectors, vectors.length);
-          vectors = joined;
-          wanted = [...wanted, ...rest];
-        }
-      }
+      embedded = await this.#embed([...plan.sentences, ...wanted]);
     } catch (error) {
       return lexical(`The embedding model could not embed the sentences: ${messageOf(error)}`);
     }
-    const keyOf = (text: string) => `${modelId}\n${text}`;
-    const fresh = new Map(
-      wanted.map((text, i) => {
-        const row = sentences.length + i;
-        return [text, vectors.slice(row * dimension, (row + 1) * dimension)] as const;
-      }),
-    );
-    const unitVectors = new Float32Array(units.length * dimension);
-    units.forEach((text, i) => {
+    const { vectors, dimension, modelId } = embedded;
+    if (modelId !== model) return lexical(`The embedding model changed during the check.`);
+    const row = (i: number) => vectors.slice(i * dimension, (i + 1) * dimension);
+    const fresh = new Map(wanted.map((text, i) => [text, row(plan.sentences.length + i)]));
+    const unitVectors = new Float32Array(plan.unitTexts.length * dimension);
+    plan.unitTexts.forEach((text, i) => {
       const vector = fresh.get(text) ?? this.#vectors.get(keyOf(text));
       if (vector) unitVectors.set(vector, i * dimension);
     });
     if (this.#vectors.size + fresh.size > CACHE_LIMIT) this.#vectors.clear();
     for (const [text, vector] of fresh) this.#vectors.set(keyOf(text), vector);
-    const thresholds = supportThresholds(modelId);
-    if (thresholds.cosineWeight === 0) {
-      return lexical(`${modelId} is not calibrated for this check.`);
-    }
-    const similarity = cosines(
-      vectors.subarray(0, sentences.length * dimension),
-      unitVectors,
-      dimension,
+    const similarity = planSimilarity(
+      prepared,
+      plan,
+      cosines(vectors.subarray(0, plan.sentences.length * dimension), unitVectors, dimension),
     );
     return {
       ...checkSupport(prepared, similarity, thresholds),
