@@ -170,9 +170,9 @@ async function similarities(modelId: string, remoteHost: string): Promise<Simila
         continue;
       }
       const texts = [...sentences, ...units].map((t) => spec.passagePrefix + t);
-      // As the worker's 'embed-texts' does on WASM.
+      // As the worker's 'embed-texts' does on WASM: one text a call.
       const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), {
-        batchSize: 8,
+        batchSize: 1,
       });
       const d = embedder.dimension;
       out.push(

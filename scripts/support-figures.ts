@@ -67,7 +67,7 @@ async function check(question: string, answer: string, passages: SupportPassage[
     return checkSupport(prepared, null, supportThresholds(null)).summary;
   }
   const texts = [...sentences, ...units].map((t) => spec.passagePrefix + t);
-  const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), { batchSize: 8 });
+  const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), { batchSize: 1 });
   const d = embedder.dimension;
   const similarity = cosines(
     vectors.subarray(0, sentences.length * d),

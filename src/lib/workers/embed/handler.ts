@@ -62,14 +62,15 @@ export const EMBED_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
 };
 
 /**
- * Sentences embedded per call by 'embed-texts', by backend. They are short (10–40 tokens) and
- * sorted by length, so a batch pads little and saves the per-call overhead that dominates at that
- * length (BENCHMARKS.md, answer inspector).
+ * Sentences embedded per call by 'embed-texts', by backend. On WASM one a call is fastest even
+ * for sentences of 10–40 tokens, as for chunks: 63 sentences took 386 ms one a call, 454 ms in
+ * length-sorted batches of 8 and 1,162 ms in batches of 32 (BENCHMARKS.md, answer inspector). It
+ * also gives a sentence the same q8 vector whatever its neighbours, as calibration embedded it.
  */
 export const SENTENCE_BATCH: Readonly<Record<EmbeddingBackend, number>> = {
   webgpu: 32,
-  wasm: 8,
-  cpu: 8,
+  wasm: 1,
+  cpu: 1,
 };
 
 /** Chunks between two reports of embedding progress. */
