@@ -74,6 +74,13 @@ async function ask(page: Page): Promise<{ grounded: string; ungrounded: string }
     .toMatch(/Streaming|Done/);
   await expect.poll(() => stateOf(page, 'Ungrounded answer'), { timeout: 600_000 }).toBe('Done');
   expect(await stateOf(page, 'Grounded answer')).toBe('Done');
+  // Then each answer is checked against the passages, with the real MiniLM: its marks replace
+  // the formatted answer, so the text is read once they are there.
+  for (const name of ['Grounded answer', 'Ungrounded answer']) {
+    await expect
+      .poll(() => region(page, name).getByTestId('support-summary').count(), { timeout: 60_000 })
+      .toBe(1);
+  }
   return {
     grounded: await answerText(page, 'Grounded answer'),
     ungrounded: await answerText(page, 'Ungrounded answer'),
@@ -126,6 +133,18 @@ test('SmolLM2 on the CPU: both answers stream, the prompt fits its window, the s
   expect(await page.getByTestId('invalid-citations').count()).toBe(0);
   for (const [, n] of first.grounded.matchAll(/\[(\d+)\]/g))
     expect(Number(n)).toBeLessThanOrEqual(3);
+
+  // The answer inspector checked both by meaning too (MiniLM is calibrated), every sentence
+  // that makes a claim marked.
+  for (const name of ['Grounded answer', 'Ungrounded answer']) {
+    const summary = (await region(page, name).getByTestId('support-summary').textContent()) ?? '';
+    console.log(`${name}, support: ${summary.split('.')[0]}`);
+    expect(summary).toContain('Checked by meaning, words and details');
+    const marks = await region(page, name)
+      .getByRole('button', { name: /^(Supported|Partly supported|Not found in the passages): / })
+      .count();
+    expect(summary).toMatch(new RegExp(`^\\s*${marks} sentences?:`));
+  }
 
   // Temperature 0: the same question gives the same answers.
   const second = await ask(page);
