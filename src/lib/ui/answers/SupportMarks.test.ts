@@ -34,6 +34,7 @@ test('nothing of the answer becomes markup', () => {
   const own = new Set(['div', 'p', 'button', 'span', 'mark']);
   const tags = [...markup.matchAll(/<([a-z][a-z0-9-]*)/gi)].map((m) => m[1]!.toLowerCase());
   expect(tags.filter((tag) => !own.has(tag))).toEqual([]);
-  expect(markup).not.toMatch(/\son[a-z]+=/i);
+  const handlers = [...markup.matchAll(/<[a-z][^<>]*>/gi)].filter((m) => /\son[a-z]+=/i.test(m[0]));
+  expect(handlers).toEqual([]);
   expect(body).toContain('&lt;img src=x onerror=alert(1)>');
 });
