@@ -31,6 +31,16 @@ describe('PassageBlocks', () => {
     expect(body).not.toMatch(/<h\d/);
   });
 
+  test('a list in a passage is drawn as one, but is no list to assistive technology', () => {
+    const body = rendered('Steps:\n\n- Press M.\n- Hold 5 seconds.', {
+      matches: [],
+      evidence: null,
+    });
+    // Retrieved passages is one list, one item per passage.
+    expect(body).toMatch(/<ul role="none"><li role="none">/);
+    expect(body).not.toMatch(/<li>/);
+  });
+
   test('a document’s markup stays text', () => {
     const body = rendered('Hi <img src=x onerror=alert(1)> [x](javascript:alert(1))', {
       matches: [],
