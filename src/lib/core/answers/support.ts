@@ -22,6 +22,7 @@
  * claim is true in the world, nor follow reasoning across passages.
  */
 
+import type { Passage } from '../kb/documents';
 import { tokenize } from '../retrieval/analyzer';
 import { normaliseForMatching } from '../eval/facts';
 import { findCitations } from './citations';
@@ -31,6 +32,22 @@ import { splitSentences, type SentenceKind } from './sentences';
 import { SUPPORT_CALIBRATION } from './support-calibration';
 
 export type SupportLevel = 'supported' | 'partial' | 'missing' | 'none';
+
+/**
+ * Passages as the check reads them: numbered as the answer cites them (the grounded prompt's
+ * numbers, 1 up) or, for an answer that cites nothing, by their rank (a run's passages, which
+ * have none, are in rank order).
+ */
+export function supportPassages(
+  passages: readonly (Pick<Passage, 'docName' | 'headingPath' | 'text'> & { rank?: number })[],
+  numbering: 'prompt' | 'rank',
+): SupportPassage[] {
+  return passages.map((p, i) => ({
+    number: numbering === 'rank' ? (p.rank ?? i + 1) : i + 1,
+    text: p.text,
+    source: [p.docName, ...p.headingPath].join(' › '),
+  }));
+}
 
 /** A passage as the check reads it. */
 export interface SupportPassage {
@@ -264,6 +281,22 @@ export function cosines(a: Float32Array, b: Float32Array, dimension: number): nu
 }
 
 /**
+ * Every claim × passage-sentence cosine: textsToEmbed's texts, claims first, embedded by `embed`
+ * as unit vectors. Null when there is no claim or no passage sentence to compare.
+ */
+export async function fullSimilarity(
+  prepared: PreparedSupport,
+  embed: (texts: string[]) => Promise<Float32Array>,
+): Promise<number[][] | null> {
+  const { sentences, units } = textsToEmbed(prepared);
+  if (sentences.length === 0 || units.length === 0) return null;
+  const vectors = await embed([...sentences, ...units]);
+  const dimension = vectors.length / (sentences.length + units.length);
+  const split = sentences.length * dimension;
+  return cosines(vectors.subarray(0, split), vectors.subarray(split), dimension);
+}
+
+/**
  * Each sentence's support. `similarity` is the claims × passage-sentences cosines (textsToEmbed's
  * sentences × units, or planSimilarity's, NaN where not embedded), or null for a check by words
  * and details only.
@@ -297,9 +330,7 @@ export function checkSupport(
       };
     }
     const row = similarity?.[claimIndex++] ?? null;
-    const unfoundDetails = sentence.details.filter(
-      (_, i) => !lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
-    );
+    const unfoundDetails = detailsInNoPassage(sentence, lookup);
     const { penalty, total } = weighing(sentence, unfoundDetails.length, thresholds);
     // Each stretch's cosine: the larger of its sentences' where embedded; where neither was
     // (planEmbedding found it cannot change the verdict), its coverage stands in.
@@ -408,6 +439,13 @@ function stretchesOf(units: readonly Unit[]): Stretch[] {
   return out;
 }
 
+/** The sentence's details that appear in no passage (`lookup`: PreparedSupport's). */
+function detailsInNoPassage(sentence: AnswerSentence, lookup: readonly string[]): Detail[] {
+  return sentence.details.filter(
+    (_, i) => !lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
+  );
+}
+
 /** The penalty for details in no passage, and the weight of all the sentence's words. */
 function weighing(
   sentence: AnswerSentence,
@@ -452,9 +490,7 @@ export function planEmbedding(
     if (!sentence.claim) continue;
     claimIndex++;
     if (w === 0) continue;
-    const unfound = sentence.details.filter(
-      (_, i) => !prepared.lookup.some((text) => text.includes(sentence.detailKeys[i]!.key)),
-    ).length;
+    const unfound = detailsInNoPassage(sentence, prepared.lookup).length;
     const { penalty, total } = weighing(sentence, unfound, thresholds);
     const bounds = stretchList.map((stretch) => {
       const lexical = (1 - w) * (covered(sentence, stretch.unit) / total) - penalty;
