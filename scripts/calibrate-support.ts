@@ -32,9 +32,8 @@ import { env } from '@huggingface/transformers';
 import { format, resolveConfig } from 'prettier';
 import {
   checkSupport,
-  cosines,
+  fullSimilarity,
   prepareSupport,
-  textsToEmbed,
   type PreparedSupport,
   type SupportLevel,
   type SupportPassage,
@@ -163,26 +162,14 @@ async function similarities(modelId: string, remoteHost: string): Promise<Simila
   const embedder = await loadTransformersEmbedder({ model: spec, backend: 'cpu', remoteHost });
   const out: Similarities = [];
   try {
-    for (const p of prepared) {
-      const { sentences, units } = textsToEmbed(p);
-      if (sentences.length === 0 || units.length === 0) {
-        out.push(null);
-        continue;
-      }
-      const texts = [...sentences, ...units].map((t) => spec.passagePrefix + t);
-      // As the worker's 'embed-texts' does on WASM: one text a call.
-      const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), {
-        batchSize: 1,
-      });
-      const d = embedder.dimension;
-      out.push(
-        cosines(
-          vectors.subarray(0, sentences.length * d),
-          vectors.subarray(sentences.length * d),
-          d,
-        ),
+    // One text a call, as the worker's 'embed-texts' does on WASM.
+    const embed = (texts: string[]) =>
+      embedByLength(
+        texts.map((t) => spec.passagePrefix + t),
+        (batch) => embedder.embed(batch),
+        { batchSize: 1 },
       );
-    }
+    for (const p of prepared) out.push(await fullSimilarity(p, embed));
   } finally {
     await embedder.dispose();
   }

@@ -17,15 +17,15 @@ import { parseArgs } from 'node:util';
 import { env } from '@huggingface/transformers';
 import {
   checkSupport,
-  cosines,
+  fullSimilarity,
   prepareSupport,
   summarise,
+  supportPassages,
   supportThresholds,
-  textsToEmbed,
   type SupportPassage,
   type SupportSummary,
 } from '../src/lib/core/answers/support';
-import type { EvalPassage, EvalRun } from '../src/lib/core/eval/run';
+import type { EvalRun } from '../src/lib/core/eval/run';
 import { embeddingModelSpec } from '../src/lib/core/models/embedding-catalogue';
 import { embedByLength } from '../src/lib/core/text/embedding-input';
 import { loadTransformersEmbedder } from '../src/lib/engines/embedding/transformers-embedder';
@@ -53,28 +53,19 @@ const embedder = await loadTransformersEmbedder({
 });
 const thresholds = supportThresholds(spec.id);
 
-const toSupport = (passages: EvalPassage[]): SupportPassage[] =>
-  passages.map((p, i) => ({
-    number: i + 1,
-    text: p.text,
-    source: [p.docName, ...p.headingPath].join(' › '),
-  }));
+// One text a call, as the worker's 'embed-texts' does on WASM.
+const embed = (texts: string[]) =>
+  embedByLength(
+    texts.map((t) => spec.passagePrefix + t),
+    (batch) => embedder.embed(batch),
+    { batchSize: 1 },
+  );
 
 async function check(question: string, answer: string, passages: SupportPassage[]) {
   const prepared = prepareSupport(question, answer, passages);
-  const { sentences, units } = textsToEmbed(prepared);
-  if (sentences.length === 0 || units.length === 0) {
-    return checkSupport(prepared, null, supportThresholds(null)).summary;
-  }
-  const texts = [...sentences, ...units].map((t) => spec.passagePrefix + t);
-  const vectors = await embedByLength(texts, (batch) => embedder.embed(batch), { batchSize: 1 });
-  const d = embedder.dimension;
-  const similarity = cosines(
-    vectors.subarray(0, sentences.length * d),
-    vectors.subarray(sentences.length * d),
-    d,
-  );
-  return checkSupport(prepared, similarity, thresholds).summary;
+  const similarity = await fullSimilarity(prepared, embed);
+  return checkSupport(prepared, similarity, similarity ? thresholds : supportThresholds(null))
+    .summary;
 }
 
 const add = (a: SupportSummary, b: SupportSummary): SupportSummary => ({
@@ -103,13 +94,13 @@ try {
     for (const result of run.results) {
       const question = questions.get(result.questionId) ?? '';
       if (result.grounded.end !== 'failed' && result.grounded.end !== 'stopped') {
-        const passages = toSupport(result.passages.slice(0, result.promptPassages));
+        const passages = supportPassages(result.passages.slice(0, result.promptPassages), 'prompt');
         grounded = add(grounded, await check(question, result.grounded.text, passages));
       }
       if (result.ungrounded.end !== 'failed' && result.ungrounded.end !== 'stopped') {
         ungrounded = add(
           ungrounded,
-          await check(question, result.ungrounded.text, toSupport(result.passages)),
+          await check(question, result.ungrounded.text, supportPassages(result.passages, 'rank')),
         );
       }
     }

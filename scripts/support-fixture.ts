@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { prepareSupport, type SupportPassage } from '../src/lib/core/answers/support';
-import type { EvalPassage, EvalRun } from '../src/lib/core/eval/run';
+import { prepareSupport, supportPassages } from '../src/lib/core/answers/support';
+import type { EvalRun } from '../src/lib/core/eval/run';
 import { parseSampleSet } from '../src/lib/core/eval/sample-set';
 import type { LabelledAnswer } from './calibrate-support';
 
@@ -43,13 +43,6 @@ const questions = new Map(
   ]),
 );
 
-const toSupport = (passages: EvalPassage[]): SupportPassage[] =>
-  passages.map((p, i) => ({
-    number: i + 1,
-    text: p.text,
-    source: [p.docName, ...p.headingPath].join(' › '),
-  }));
-
 values.run.forEach((path, r) => {
   const name = values.name[r]!;
   // An export (`--json`, Export JSON) holds the run under `run`.
@@ -64,8 +57,8 @@ values.run.forEach((path, r) => {
       const answer = result[kind].text;
       const passages =
         kind === 'grounded'
-          ? toSupport(result.passages.slice(0, result.promptPassages))
-          : toSupport(result.passages);
+          ? supportPassages(result.passages.slice(0, result.promptPassages), 'prompt')
+          : supportPassages(result.passages, 'rank');
       const prepared = prepareSupport(text, answer, passages);
       file.answers.push({
         id,

@@ -7,10 +7,9 @@
 import { embeddingModelSpec } from '../../src/lib/core/models/embedding-catalogue';
 import {
   checkSupport,
-  cosines,
+  fullSimilarity,
   prepareSupport,
   supportThresholds,
-  textsToEmbed,
   type SupportPassage,
 } from '../../src/lib/core/answers/support';
 import { SupportChecker } from '../../src/lib/state/support-checker';
@@ -75,14 +74,8 @@ async function bench(request: InspectorRequest): Promise<InspectorResult> {
     result.lexical.push(performance.now() - started);
     started = performance.now();
     const prepared = prepareSupport(question, answer, passages);
-    const all = textsToEmbed(prepared);
-    const { vectors, dimension } = await embedTexts([...all.sentences, ...all.units]);
-    const split = all.sentences.length * dimension;
-    checkSupport(
-      prepared,
-      cosines(vectors.subarray(0, split), vectors.subarray(split), dimension),
-      supportThresholds(request.model),
-    );
+    const every = async (texts: string[]) => (await embedTexts(texts)).vectors;
+    checkSupport(prepared, await fullSimilarity(prepared, every), supportThresholds(request.model));
     result.everything.push(performance.now() - started);
     result.sentences = report.summary.sentences;
     result.levels = {

@@ -13,7 +13,8 @@ import { declinesToAnswer, toPromptPassages } from '../core/answers/prompt';
 import type { Sampling } from '../core/answers/sampling';
 import type { FinishReason, LlmEngine, LoadedModel } from '../engines/llm/engine';
 import { generate } from './generate';
-import { supportPassages, type CheckedSupport, type SupportChecker } from './support-checker';
+import { supportPassages } from '../core/answers/support';
+import type { CheckedSupport, SupportChecker } from './support-checker';
 
 export type AnswerKind = 'grounded' | 'ungrounded';
 

@@ -8,7 +8,7 @@ import { messageOf } from '../core/text/format';
 import type { LlmEngine, LoadedModel } from '../engines/llm/engine';
 import { fitAnswerPrompts, type FittedPrompts } from './answers.svelte';
 import { generate, type Generated } from './generate';
-import { supportPassages } from './support-checker';
+import { supportPassages } from '../core/answers/support';
 
 /** The answer inspector's check of `answer` against `passages` (SupportChecker.check). */
 export type CheckSupport = (

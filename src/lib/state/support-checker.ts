@@ -8,7 +8,6 @@ import {
   type SupportPassage,
   type SupportReport,
 } from '../core/answers/support';
-import type { Passage } from '../core/kb/documents';
 import { messageOf } from '../core/text/format';
 
 /** Embeds texts alike with the knowledge base's model (the embed worker's 'embed-texts'). */
@@ -98,19 +97,4 @@ export class SupportChecker {
       ms: performance.now() - started,
     };
   }
-}
-
-/**
- * Passages as the check reads them: numbered as the answer cites them (the grounded prompt's
- * numbers, 1 up) or, for an answer that cites nothing, by their rank.
- */
-export function supportPassages(
-  passages: readonly Passage[],
-  numbering: 'prompt' | 'rank',
-): SupportPassage[] {
-  return passages.map((p, i) => ({
-    number: numbering === 'prompt' ? i + 1 : p.rank,
-    text: p.text,
-    source: [p.docName, ...p.headingPath].join(' › '),
-  }));
 }
